@@ -23,7 +23,9 @@ class UserCreationForm(AdminUserCreationForm):
 
 
 class UserEditForm(UserChangeForm):
-    is_admin = forms.BooleanField(label=_("Admin"), required=False, help_text=_("Full access, including this admin site."))
+    is_admin = forms.BooleanField(
+        label=_("Admin"), required=False, help_text=_("Full access, including this admin site.")
+    )
 
     class Meta:
         model = User

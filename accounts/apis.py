@@ -17,8 +17,8 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from accounts.models import User
 from accounts.permissions import IsAdmin
 from accounts.selectors import user_get, user_list
-from accounts.throttling import LoginFailureThrottle
 from accounts.services import token_pair_for, user_create, user_delete, user_update
+from accounts.throttling import LoginFailureThrottle
 
 
 class UserOutput(serializers.ModelSerializer):
@@ -75,7 +75,6 @@ class LoginApi(PublicAuthApi):
 
 
 class RefreshApi(PublicAuthApi):
-
     class Input(serializers.Serializer):
         refresh_token = serializers.CharField()
 

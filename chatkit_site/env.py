@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -102,6 +103,11 @@ def env_database(name: str) -> dict[str, object] | None:
         raise ImproperlyConfigured(
             f"{name} must point to PostgreSQL with pgvector (postgres://…); got engine {engine!r}."
         )
+    # A Unix-socket directory is written percent-encoded in the host part, as libpq accepts
+    # (postgres://user@%2Fvar%2Frun%2Fpostgresql/db); Django needs the plain path.
+    host = config.get("HOST")
+    if isinstance(host, str) and host.lower().startswith("%2f"):
+        config["HOST"] = unquote(host)
     return config
 
 

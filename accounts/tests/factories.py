@@ -16,11 +16,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     is_active = True
 
     @factory.post_generation
-    def is_admin(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:  # noqa: N805
+    def is_admin(obj: User, create: bool, extracted: bool | None, **kwargs: object) -> None:
         obj.is_admin = bool(extracted)
 
     @factory.post_generation
-    def password(obj: User, create: bool, extracted: str | None, **kwargs: object) -> None:  # noqa: N805
+    def password(obj: User, create: bool, extracted: str | None, **kwargs: object) -> None:
         obj.set_password(extracted or DEFAULT_PASSWORD)
         if create:
             obj.save()

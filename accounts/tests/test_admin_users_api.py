@@ -87,7 +87,9 @@ def test_it_rejects_a_too_short_password(admin_client_api):
 
 
 def test_it_rejects_an_invalid_email(admin_client_api):
-    response = admin_client_api.post(LIST_URL, {"email": "not-an-email", "password": "long enough"}, format="json")
+    response = admin_client_api.post(
+        LIST_URL, {"email": "not-an-email", "password": "long enough"}, format="json"
+    )
 
     assert response.status_code == 400
     assert "email" in response.json()["errors"]
@@ -100,12 +102,14 @@ def test_it_promotes_and_demotes_a_user(admin_client_api):
     assert promoted.status_code == 200
     assert promoted.json()["is_admin"] is True
     other.refresh_from_db()
-    assert other.is_staff and other.is_superuser
+    assert other.is_staff
+    assert other.is_superuser
 
     demoted = admin_client_api.patch(detail_url(other.id), {"is_admin": False}, format="json")
     assert demoted.json()["is_admin"] is False
     other.refresh_from_db()
-    assert not other.is_staff and not other.is_superuser
+    assert not other.is_staff
+    assert not other.is_superuser
 
 
 def test_it_resets_a_password(admin_client_api, api_client):

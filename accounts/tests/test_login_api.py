@@ -26,7 +26,9 @@ def test_it_returns_tokens_and_the_user_for_good_credentials(api_client, user):
 
 
 def test_it_matches_the_email_case_insensitively(api_client, user):
-    response = api_client.post(URL, {"email": "  USER@Example.COM ", "password": DEFAULT_PASSWORD}, format="json")
+    response = api_client.post(
+        URL, {"email": "  USER@Example.COM ", "password": DEFAULT_PASSWORD}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["user"]["email"] == "user@example.com"
@@ -49,7 +51,9 @@ def test_it_rejects_an_unknown_email_like_a_wrong_password(api_client):
 def test_it_refuses_inactive_users(api_client):
     UserFactory(email="gone@example.com", is_active=False)
 
-    response = api_client.post(URL, {"email": "gone@example.com", "password": DEFAULT_PASSWORD}, format="json")
+    response = api_client.post(
+        URL, {"email": "gone@example.com", "password": DEFAULT_PASSWORD}, format="json"
+    )
 
     assert response.status_code == 401
 
@@ -66,7 +70,9 @@ def test_it_answers_400_with_field_errors_for_a_missing_password(api_client):
 def test_it_throttles_repeated_failures_with_429(api_client, user, monkeypatch):
     monkeypatch.setitem(LoginFailureThrottle.THROTTLE_RATES, "login", "3/min")
     for _ in range(3):
-        assert api_client.post(URL, {"email": user.email, "password": "bad"}, format="json").status_code == 401
+        assert (
+            api_client.post(URL, {"email": user.email, "password": "bad"}, format="json").status_code == 401
+        )
 
     response = api_client.post(URL, {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
 

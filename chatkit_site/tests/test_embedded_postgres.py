@@ -60,8 +60,10 @@ def test_the_test_database_runs_on_postgres_with_pgvector():
     assert connection.vendor == "postgresql"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql" or "EMBEDDED_DATA_DIR" not in connection.settings_dict,
-                    reason="only with the embedded server (DATABASE_URL unset)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql" or "EMBEDDED_DATA_DIR" not in connection.settings_dict,
+    reason="only with the embedded server (DATABASE_URL unset)",
+)
 def test_a_second_start_in_the_same_process_reuses_the_running_server():
     data_dir = Path(connection.settings_dict["EMBEDDED_DATA_DIR"])
 

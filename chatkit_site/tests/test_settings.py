@@ -55,7 +55,8 @@ def test_a_fresh_start_generates_and_keeps_its_secrets(tmp_path):
     assert first.returncode == 0, first.stderr
     secret = (tmp_path / "data" / "secret_key").read_text()
     jwt_key = (tmp_path / "data" / "jwt_signing_key").read_text()
-    assert len(secret) >= 50 and secret != jwt_key
+    assert len(secret) >= 50
+    assert secret != jwt_key
 
     second = start_django({}, tmp_path)
     assert second.returncode == 0
@@ -64,7 +65,14 @@ def test_a_fresh_start_generates_and_keeps_its_secrets(tmp_path):
 
 
 def test_env_bool_accepts_common_spellings(monkeypatch):
-    for raw, expected in [("1", True), ("Yes", True), ("on", True), ("0", False), ("FALSE", False), ("off", False)]:
+    for raw, expected in [
+        ("1", True),
+        ("Yes", True),
+        ("on", True),
+        ("0", False),
+        ("FALSE", False),
+        ("off", False),
+    ]:
         monkeypatch.setenv("SOME_FLAG", raw)
         assert env.env_bool("SOME_FLAG", not expected) is expected
 
@@ -88,6 +96,13 @@ def test_env_database_parses_a_postgres_url(monkeypatch):
     assert config["NAME"] == "chat"
     assert config["HOST"] == "db.internal"
     assert config["PORT"] == 5433
+
+
+def test_env_database_decodes_a_unix_socket_host(monkeypatch):
+    monkeypatch.setenv("SOME_DB", "postgres://app@%2Fvar%2Frun%2Fpostgresql/chat")
+    config = env.env_database("SOME_DB")
+    assert config is not None
+    assert config["HOST"] == "/var/run/postgresql"
 
 
 def test_env_int_names_the_variable(monkeypatch):
