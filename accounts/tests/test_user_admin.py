@@ -60,7 +60,8 @@ def test_an_admin_promotes_a_user_with_the_admin_checkbox(admin_browser):
 
     assert response.status_code == 302
     user.refresh_from_db()
-    assert user.is_staff and user.is_superuser
+    assert user.is_staff
+    assert user.is_superuser
 
 
 def test_an_admin_resets_a_password(admin_browser):
