@@ -213,3 +213,22 @@ LOGGING = {
         "django": {"level": "INFO"},
     },
 }
+
+# --- ChatKit ------------------------------------------------------------------------------
+OPENAI_API_KEY = env_optional("OPENAI_API_KEY")
+OPENAI_BASE_URL = env_optional("OPENAI_BASE_URL")
+CHATKIT_MODEL_API = env_choice("CHATKIT_MODEL_API", "responses", ("responses", "chat_completions"))
+CHATKIT_AGENT_MODEL = env_str("CHATKIT_AGENT_MODEL", "gpt-4.1-mini")
+CHATKIT_AGENT_INSTRUCTIONS = env_str(
+    "CHATKIT_AGENT_INSTRUCTIONS",
+    "You are a helpful assistant. Answer concisely. Use the tools you have when they help.",
+)
+CHATKIT_HISTORY_ITEMS = env_int("CHATKIT_HISTORY_ITEMS", 30, minimum=1)
+CHATKIT_MAX_UPLOAD_BYTES = env_int("CHATKIT_MAX_UPLOAD_MB", 10, minimum=1) * 1024 * 1024
+CHATKIT_MAX_ATTACHMENTS = env_int("CHATKIT_MAX_ATTACHMENTS", 4, minimum=0)
+CHATKIT_UPLOAD_TYPES = env_list("CHATKIT_UPLOAD_TYPES", ["image/*", "application/pdf", "text/plain"])
+# A ChatKit request body (not uploads, which have their own endpoint) is small JSON.
+CHATKIT_MAX_REQUEST_BYTES = env_int("CHATKIT_MAX_REQUEST_BYTES", 2 * 1024 * 1024, minimum=1024)
+# Uploads are read into memory up to this size, then spooled to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = CHATKIT_MAX_UPLOAD_BYTES + 1024 * 1024

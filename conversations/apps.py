@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ConversationsConfig(AppConfig):
     name = "conversations"
     verbose_name = _("Conversations")
+
+    def ready(self) -> None:
+        from conversations import signals  # noqa: F401  (connects the file clean-up)
+        from conversations.agent import configure_tracing
+
+        configure_tracing()

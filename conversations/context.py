@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from accounts.models import User
+
+
+@dataclass
+class RequestContext:
+    """What the ChatKit server and store know about the request they serve.
+
+    ``owned_threads`` remembers thread ids already checked against the user during this
+    request, so a turn does not repeat the ownership query for every item it saves.
+    """
+
+    user: User
+    base_url: str
+    owned_threads: set[str] = field(default_factory=set)
+
+    def absolute(self, path: str) -> str:
+        return f"{self.base_url.rstrip('/')}{path}"

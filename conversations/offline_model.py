@@ -1,0 +1,281 @@
+"""A deterministic ``agents`` Model used when no language model is configured.
+
+It is honest about what it is ("offline mode: no language model configured"), streams its
+answer word by word like a real provider, and can still use the agent's tools: a message
+such as "weather in Lyon" becomes a ``get_weather`` call. Other apps add answers through
+``register_offline_answerer`` (the knowledge base answers with retrieved passages).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from agents import ModelResponse, Usage
+from agents.models.interface import Model, ModelTracing
+from openai.types.responses import (
+    Response,
+    ResponseCompletedEvent,
+    ResponseContentPartAddedEvent,
+    ResponseContentPartDoneEvent,
+    ResponseCreatedEvent,
+    ResponseFunctionCallArgumentsDeltaEvent,
+    ResponseFunctionCallArgumentsDoneEvent,
+    ResponseFunctionToolCall,
+    ResponseOutputItemAddedEvent,
+    ResponseOutputItemDoneEvent,
+    ResponseOutputMessage,
+    ResponseOutputText,
+    ResponseTextDeltaEvent,
+    ResponseTextDoneEvent,
+)
+
+OFFLINE_NOTICE = "Offline mode: no language model configured."
+
+# Answerers get (question, tool names) and return Markdown, or None to pass.
+OfflineAnswerer = Callable[[str, list[str]], Awaitable[str | None]]
+_answerers: list[OfflineAnswerer] = []
+
+_WEATHER = re.compile(
+    r"\b(?:weather|temperature|forecast|m[ée]t[ée]o|temps)\s+(?:in|for|at|à|a|de|pour)\s+"
+    r"(?P<city>[^,?!.;]+?)(?:\s*,\s*(?P<country>[^?!.;]+?))?\s*[?!.;]*$",
+    re.IGNORECASE,
+)
+
+
+def register_offline_answerer(answerer: OfflineAnswerer) -> None:
+    if answerer not in _answerers:
+        _answerers.append(answerer)
+
+
+def parse_weather_request(text: str) -> dict[str, str] | None:
+    match = _WEATHER.search(text.strip())
+    if not match:
+        return None
+    arguments = {"city": match.group("city").strip()}
+    if match.group("country"):
+        arguments["country"] = match.group("country").strip()
+    return arguments
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        # The first text part is what the user typed; later parts are attachments.
+        for part in content:
+            if isinstance(part, dict) and part.get("type") == "input_text":
+                return str(part.get("text", "")).strip()
+    return ""
+
+
+def _last_user_text(items: list[dict[str, Any]]) -> str:
+    for item in reversed(items):
+        if item.get("role") == "user":
+            text = _text_of(item.get("content"))
+            if text and not text.startswith("Hidden context for the agent"):
+                return text
+    return ""
+
+
+class OfflineModel(Model):
+    async def _decide(self, input: str | list[Any], tools: list[Any]) -> list[Any]:
+        items: list[dict[str, Any]] = (
+            [{"role": "user", "content": input}]
+            if isinstance(input, str)
+            else [item if isinstance(item, dict) else item.model_dump() for item in input]
+        )
+        tool_names = [getattr(tool, "name", "") for tool in tools]
+        last = items[-1] if items else {}
+        if last.get("type") == "function_call_output":
+            output = last.get("output")
+            shown = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+            return [_message(f"{OFFLINE_NOTICE} The tool answered:\n\n{shown}")]
+
+        question = _last_user_text(items)
+        weather = parse_weather_request(question)
+        if weather and "get_weather" in tool_names:
+            call_id = f"call_{uuid.uuid4().hex}"
+            return [
+                ResponseFunctionToolCall(
+                    id=f"fc_{uuid.uuid4().hex}",
+                    call_id=call_id,
+                    type="function_call",
+                    name="get_weather",
+                    arguments=json.dumps(weather, ensure_ascii=False),
+                    status="completed",
+                )
+            ]
+        for answerer in _answerers:
+            answer = await answerer(question, tool_names)
+            if answer:
+                return [_message(f"{OFFLINE_NOTICE}\n\n{answer}")]
+        echo = f" You said: “{question}”." if question else ""
+        return [
+            _message(
+                f"{OFFLINE_NOTICE}{echo} Set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible "
+                "server) to get real answers."
+            )
+        ]
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        model_settings: Any,
+        tools: list[Any],
+        output_schema: Any,
+        handoffs: list[Any],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None = None,
+        conversation_id: str | None = None,
+        prompt: Any = None,
+    ) -> ModelResponse:
+        output = await self._decide(input, tools)
+        return ModelResponse(output=output, usage=Usage(requests=1), response_id=None)
+
+    async def stream_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[Any],
+        model_settings: Any,
+        tools: list[Any],
+        output_schema: Any,
+        handoffs: list[Any],
+        tracing: ModelTracing,
+        *,
+        previous_response_id: str | None = None,
+        conversation_id: str | None = None,
+        prompt: Any = None,
+    ) -> AsyncIterator[Any]:
+        output = await self._decide(input, tools)
+        for event in _stream_events(output):
+            yield event
+
+
+def _message(text: str) -> ResponseOutputMessage:
+    return ResponseOutputMessage(
+        id=f"msg_{uuid.uuid4().hex}",
+        type="message",
+        role="assistant",
+        status="completed",
+        content=[ResponseOutputText(type="output_text", text=text, annotations=[], logprobs=[])],
+    )
+
+
+def _response(output: list[Any], status: str) -> Response:
+    return Response(
+        id=f"resp_offline_{uuid.uuid4().hex}",
+        created_at=0,
+        model="offline",
+        object="response",
+        output=output,
+        tool_choice="auto",
+        tools=[],
+        top_p=None,
+        parallel_tool_calls=False,
+        status=status,
+    )
+
+
+def _stream_events(output: list[Any]) -> list[Any]:
+    """The Responses-API event sequence a provider would stream for ``output``."""
+    seq = iter(range(1_000_000))
+    events: list[Any] = [
+        ResponseCreatedEvent(
+            type="response.created", response=_response([], "in_progress"), sequence_number=next(seq)
+        )
+    ]
+    for index, item in enumerate(output):
+        if isinstance(item, ResponseOutputMessage):
+            text = item.content[0].text
+            empty = item.model_copy(update={"content": [], "status": "in_progress"})
+            part = ResponseOutputText(type="output_text", text="", annotations=[], logprobs=[])
+            events += [
+                ResponseOutputItemAddedEvent(
+                    type="response.output_item.added",
+                    item=empty,
+                    output_index=index,
+                    sequence_number=next(seq),
+                ),
+                ResponseContentPartAddedEvent(
+                    type="response.content_part.added",
+                    item_id=item.id,
+                    output_index=index,
+                    content_index=0,
+                    part=part,
+                    sequence_number=next(seq),
+                ),
+            ]
+            for word in re.findall(r"\S+\s*|\s+", text):
+                events.append(
+                    ResponseTextDeltaEvent(
+                        type="response.output_text.delta",
+                        item_id=item.id,
+                        output_index=index,
+                        content_index=0,
+                        delta=word,
+                        logprobs=[],
+                        sequence_number=next(seq),
+                    )
+                )
+            events += [
+                ResponseTextDoneEvent(
+                    type="response.output_text.done",
+                    item_id=item.id,
+                    output_index=index,
+                    content_index=0,
+                    text=text,
+                    logprobs=[],
+                    sequence_number=next(seq),
+                ),
+                ResponseContentPartDoneEvent(
+                    type="response.content_part.done",
+                    item_id=item.id,
+                    output_index=index,
+                    content_index=0,
+                    part=item.content[0],
+                    sequence_number=next(seq),
+                ),
+            ]
+        elif isinstance(item, ResponseFunctionToolCall):
+            events += [
+                ResponseOutputItemAddedEvent(
+                    type="response.output_item.added",
+                    item=item.model_copy(update={"arguments": "", "status": "in_progress"}),
+                    output_index=index,
+                    sequence_number=next(seq),
+                ),
+                ResponseFunctionCallArgumentsDeltaEvent(
+                    type="response.function_call_arguments.delta",
+                    item_id=item.id or item.call_id,
+                    output_index=index,
+                    delta=item.arguments,
+                    sequence_number=next(seq),
+                ),
+                ResponseFunctionCallArgumentsDoneEvent.model_validate(
+                    {
+                        "type": "response.function_call_arguments.done",
+                        "item_id": item.id or item.call_id,
+                        "output_index": index,
+                        "arguments": item.arguments,
+                        "name": item.name,
+                        "sequence_number": next(seq),
+                    }
+                ),
+            ]
+        events.append(
+            ResponseOutputItemDoneEvent(
+                type="response.output_item.done", item=item, output_index=index, sequence_number=next(seq)
+            )
+        )
+    events.append(
+        ResponseCompletedEvent(
+            type="response.completed", response=_response(output, "completed"), sequence_number=next(seq)
+        )
+    )
+    return events

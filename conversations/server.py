@@ -1,0 +1,179 @@
+"""The ChatKit server: runs the agent for a thread and streams its events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents import Runner
+from agents.models.interface import Model
+from chatkit.actions import Action
+from chatkit.agents import AgentContext, stream_agent_response
+from chatkit.errors import CustomStreamError
+from chatkit.server import ChatKitServer
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    AssistantMessageItem,
+    AudioInput,
+    ClientToolCallItem,
+    FeedbackKind,
+    SyncCustomActionResponse,
+    ThreadItemAddedEvent,
+    ThreadItemDoneEvent,
+    ThreadItemUpdatedEvent,
+    ThreadMetadata,
+    ThreadStreamEvent,
+    TranscriptionResult,
+    UserMessageItem,
+    UserMessageTextContent,
+    WidgetItem,
+)
+from django.conf import settings
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+
+from conversations import agent as agent_module
+from conversations.attachments import DjangoAttachmentStore
+from conversations.context import RequestContext
+from conversations.converter import AttachmentAwareConverter
+from conversations.models import Feedback
+from conversations.models import ThreadItem as ThreadItemRow
+from conversations.store import DjangoStore, new_id
+from conversations.titles import title_for
+
+logger = logging.getLogger("chatkit.conversations")
+
+MODEL_ERROR_MESSAGE = "The assistant could not answer right now. Please try again."
+
+
+class NotSupported(Exception):
+    """A ChatKit request this server does not implement (answered with 400)."""
+
+
+class _ItemIdRewriter:
+    """Give model-made items ids from the store.
+
+    Providers reuse message ids (chat-completions servers send ``__fake_id__`` for every
+    message), and item ids are the natural key within a thread: without this, a second
+    answer would overwrite the first.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def rewrite(self, event: ThreadStreamEvent) -> ThreadStreamEvent:
+        if isinstance(event, ThreadItemAddedEvent) and isinstance(event.item, AssistantMessageItem):
+            self._ids[event.item.id] = new_id("message")
+            event.item.id = self._ids[event.item.id]
+        elif isinstance(event, ThreadItemDoneEvent) and isinstance(
+            event.item, AssistantMessageItem | ClientToolCallItem
+        ):
+            kind = "message" if isinstance(event.item, AssistantMessageItem) else "tool_call"
+            event.item.id = self._ids.pop(event.item.id, None) or new_id(kind)
+        elif isinstance(event, ThreadItemUpdatedEvent) and event.item_id in self._ids:
+            event.item_id = self._ids[event.item_id]
+        return event
+
+
+def _first_text(item: UserMessageItem) -> str:
+    return " ".join(part.text for part in item.content if isinstance(part, UserMessageTextContent)).strip()
+
+
+class DjangoChatKitServer(ChatKitServer[RequestContext]):
+    def __init__(self) -> None:
+        super().__init__(store=DjangoStore(), attachment_store=DjangoAttachmentStore())
+        self.converter = AttachmentAwareConverter()
+
+    def model(self) -> Model:
+        return agent_module.build_model()
+
+    def title_model(self) -> Model | None:
+        return agent_module.build_title_model()
+
+    async def respond(
+        self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: RequestContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        title_task: asyncio.Task[str] | None = None
+        if input_user_message is not None and not thread.title:
+            title_task = asyncio.create_task(title_for(_first_text(input_user_message), self.title_model()))
+
+        history = await self.store.load_thread_items(
+            thread.id, after=None, limit=settings.CHATKIT_HISTORY_ITEMS, order="desc", context=context
+        )
+        agent_input = await self.converter.to_agent_input(list(reversed(history.data)))
+        agent_context = AgentContext(thread=thread, store=self.store, request_context=context)
+        result = Runner.run_streamed(
+            agent_module.build_agent(self.model()), agent_input, context=agent_context
+        )
+        rewriter = _ItemIdRewriter()
+        try:
+            async for event in stream_agent_response(agent_context, result):
+                if title_task is not None and title_task.done():
+                    thread.title, title_task = title_task.result(), None
+                yield rewriter.rewrite(event)
+        except asyncio.CancelledError:
+            result.cancel()
+            if title_task is not None:
+                title_task.cancel()
+                title_task = None
+            raise
+        except CustomStreamError:
+            raise
+        except Exception as exc:
+            # Upstream errors (network, rate limits, bad model output): full details go to the
+            # log, the user gets a safe message and a thread that still works.
+            logger.exception("Model run failed for thread %s: %s", thread.id, exc)
+            raise CustomStreamError(_(MODEL_ERROR_MESSAGE), allow_retry=True) from exc
+        finally:
+            if title_task is not None:
+                thread.title = await title_task
+
+    async def add_feedback(
+        self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
+    ) -> None:
+        await self.store.load_thread(thread_id, context)
+        items = [row async for row in ThreadItemRow.objects.filter(thread_id=thread_id, item_id__in=item_ids)]
+        missing = set(item_ids) - {row.item_id for row in items}
+        if missing:
+            raise NotFoundError(f"Item {sorted(missing)[0]} not found in thread {thread_id}")
+        for row in items:
+            try:
+                await Feedback.objects.aupdate_or_create(
+                    item=row, user=context.user, defaults={"kind": feedback}
+                )
+            except IntegrityError:  # a concurrent identical submission won the race
+                continue
+
+    async def transcribe(self, audio_input: AudioInput, context: RequestContext) -> TranscriptionResult:
+        raise NotSupported(_("input.transcribe is not supported by this server."))
+
+    async def action(
+        self,
+        thread: ThreadMetadata,
+        action: Action[str, Any],
+        sender: WidgetItem | None,
+        context: RequestContext,
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        raise CustomStreamError(_("No handler for action %(type)s.") % {"type": action.type})
+        yield  # pragma: no cover - makes this an async generator
+
+    async def sync_action(
+        self,
+        thread: ThreadMetadata,
+        action: Action[str, Any],
+        sender: WidgetItem | None,
+        context: RequestContext,
+    ) -> SyncCustomActionResponse:
+        raise NotSupported(_("No handler for action %(type)s.") % {"type": action.type})
+
+
+_server: DjangoChatKitServer | None = None
+
+
+def get_server() -> DjangoChatKitServer:
+    global _server
+    if _server is None:
+        _server = DjangoChatKitServer()
+    return _server

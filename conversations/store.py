@@ -1,0 +1,271 @@
+"""The ChatKit ``Store`` on the Django ORM, scoped to the request's user.
+
+Every method filters by ``context.user``: an id that belongs to someone else raises
+``NotFoundError`` exactly like an id that does not exist. Writes of threads and items are
+upserts, because the SDK saves the same thread on every title/status change and re-adds an
+unfinished workflow item with the same id on the next turn.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from chatkit.store import NotFoundError, Store, StoreItemType
+from chatkit.types import Attachment as AttachmentModel
+from chatkit.types import Page, ThreadItem, ThreadMetadata
+from django.db import connection
+from pydantic import TypeAdapter
+
+from conversations.context import RequestContext
+from conversations.models import Attachment, Thread
+from conversations.models import ThreadItem as ThreadItemRow
+
+_ID_PREFIXES: dict[str, str] = {
+    "thread": "thr",
+    "message": "msg",
+    "tool_call": "tc",
+    "workflow": "wf",
+    "task": "tsk",
+    "attachment": "atc",
+    "sdk_hidden_context": "shcx",
+}
+
+item_adapter: TypeAdapter[ThreadItem] = TypeAdapter(ThreadItem)
+attachment_adapter: TypeAdapter[AttachmentModel] = TypeAdapter(AttachmentModel)
+
+
+def new_id(item_type: str) -> str:
+    # The SDK's default ids carry 32 random bits, which collide across a whole site
+    # (thread and attachment ids are global keys here); use the full UUID instead.
+    return f"{_ID_PREFIXES[item_type]}_{uuid.uuid4().hex}"
+
+
+def aware(value: datetime) -> datetime:
+    """The SDK stamps items with naive ``datetime.now()``: read it as local time, store UTC."""
+    return value.astimezone(UTC)  # a naive value is taken as local time by astimezone()
+
+
+def _order_sql(order: str) -> tuple[str, str]:
+    if order not in ("asc", "desc"):
+        raise ValueError("order must be 'asc' or 'desc'")
+    return (">", "ASC") if order == "asc" else ("<", "DESC")
+
+
+def _thread_metadata(row: Thread) -> ThreadMetadata:
+    return ThreadMetadata.model_validate(
+        {
+            "id": row.id,
+            "title": row.title,
+            "created_at": row.created_at,
+            "status": row.status or {"type": "active"},
+            "metadata": row.metadata or {},
+        }
+    )
+
+
+class DjangoStore(Store[RequestContext]):
+    def generate_thread_id(self, context: RequestContext) -> str:
+        return new_id("thread")
+
+    def generate_item_id(
+        self, item_type: StoreItemType, thread: ThreadMetadata, context: RequestContext
+    ) -> str:
+        return new_id(item_type)
+
+    # --- threads ------------------------------------------------------------------------
+
+    async def _ensure_owned(self, thread_id: str, context: RequestContext) -> None:
+        if thread_id in context.owned_threads:
+            return
+        if not await Thread.objects.filter(id=thread_id, owner=context.user).aexists():
+            raise NotFoundError(f"Thread {thread_id} not found")
+        context.owned_threads.add(thread_id)
+
+    async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
+        row = await Thread.objects.filter(id=thread_id, owner=context.user).afirst()
+        if row is None:
+            raise NotFoundError(f"Thread {thread_id} not found")
+        context.owned_threads.add(thread_id)
+        return _thread_metadata(row)
+
+    async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
+        saved = await sync_to_async(_upsert_thread)(thread, context.user.pk)
+        if not saved:
+            # The id exists but belongs to another user: behave as if it did not exist.
+            raise NotFoundError(f"Thread {thread.id} not found")
+        context.owned_threads.add(thread.id)
+
+    async def load_threads(
+        self, limit: int, after: str | None, order: str, context: RequestContext
+    ) -> Page[ThreadMetadata]:
+        rows = await sync_to_async(_keyset_threads)(context.user.pk, after, limit, order)
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        data = [_thread_metadata(row) for row in rows]
+        return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
+
+    async def delete_thread(self, thread_id: str, context: RequestContext) -> None:
+        thread = await Thread.objects.filter(id=thread_id, owner=context.user).afirst()
+        if thread is None:
+            raise NotFoundError(f"Thread {thread_id} not found")
+        await thread.adelete()
+        context.owned_threads.discard(thread_id)
+
+    # --- items --------------------------------------------------------------------------
+
+    async def load_thread_items(
+        self, thread_id: str, after: str | None, limit: int, order: str, context: RequestContext
+    ) -> Page[ThreadItem]:
+        await self._ensure_owned(thread_id, context)
+        rows = await sync_to_async(_keyset_items)(thread_id, after, limit, order)
+        has_more = len(rows) > limit
+        data = [item_adapter.validate_python(payload) for _, payload in rows[:limit]]
+        return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
+
+    async def add_thread_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        await self._ensure_owned(thread_id, context)
+        await _upsert_item(thread_id, item)
+
+    async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        await self._ensure_owned(thread_id, context)
+        await _upsert_item(thread_id, item)
+
+    async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
+        row = await ThreadItemRow.objects.filter(
+            thread_id=thread_id, thread__owner=context.user, item_id=item_id
+        ).afirst()
+        if row is None:
+            raise NotFoundError(f"Item {item_id} not found in thread {thread_id}")
+        return item_adapter.validate_python(row.payload)
+
+    async def delete_thread_item(self, thread_id: str, item_id: str, context: RequestContext) -> None:
+        await self._ensure_owned(thread_id, context)
+        await ThreadItemRow.objects.filter(thread_id=thread_id, item_id=item_id).adelete()
+
+    # --- attachment metadata ------------------------------------------------------------
+
+    async def save_attachment(self, attachment: AttachmentModel, context: RequestContext) -> None:
+        if attachment.thread_id is not None:
+            await self._ensure_owned(attachment.thread_id, context)
+        payload = attachment.model_dump(mode="json")
+        updated = await Attachment.objects.filter(id=attachment.id, owner=context.user).aupdate(
+            payload=payload,
+            thread_id=attachment.thread_id,
+            name=attachment.name,
+            mime_type=attachment.mime_type,
+        )
+        if updated == 0:
+            if await Attachment.objects.filter(id=attachment.id).aexists():
+                raise NotFoundError(f"Attachment {attachment.id} not found")
+            size = (attachment.metadata or {}).get("size", 0)
+            await Attachment.objects.acreate(
+                id=attachment.id,
+                owner=context.user,
+                thread_id=attachment.thread_id,
+                name=attachment.name,
+                mime_type=attachment.mime_type,
+                size=size,
+                payload=payload,
+            )
+
+    async def load_attachment(self, attachment_id: str, context: RequestContext) -> AttachmentModel:
+        row = await Attachment.objects.filter(id=attachment_id, owner=context.user).afirst()
+        if row is None:
+            raise NotFoundError(f"Attachment {attachment_id} not found")
+        return attachment_adapter.validate_python(row.payload)
+
+    async def delete_attachment(self, attachment_id: str, context: RequestContext) -> None:
+        # The file itself went with AttachmentStore.delete_attachment (same request); the
+        # row is removed here, and a post_delete signal removes any file still left.
+        await Attachment.objects.filter(id=attachment_id, owner=context.user).adelete()
+
+
+async def _upsert_item(thread_id: str, item: ThreadItem) -> None:
+    item.created_at = aware(item.created_at)
+    row = ThreadItemRow(
+        thread_id=thread_id,
+        item_id=item.id,
+        item_type=item.type,
+        payload=item.model_dump(mode="json"),
+        created_at=item.created_at,
+    )
+    # One statement; a re-added id keeps its original position (created_at, sequence).
+    await ThreadItemRow.objects.abulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["thread", "item_id"],
+        update_fields=["item_type", "payload"],
+    )
+
+
+def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> bool:
+    sql = """
+        INSERT INTO conversations_thread (id, owner_id, title, status, metadata, created_at, updated_at)
+        VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s, now())
+        ON CONFLICT (id) DO UPDATE
+           SET title = EXCLUDED.title, status = EXCLUDED.status,
+               metadata = EXCLUDED.metadata, updated_at = now()
+         WHERE conversations_thread.owner_id = EXCLUDED.owner_id
+        RETURNING id
+    """
+    status = thread.status.model_dump_json()
+    params = [
+        thread.id,
+        owner_id,
+        thread.title,
+        status,
+        json.dumps(thread.metadata),
+        aware(thread.created_at),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone() is not None
+
+
+def _keyset_threads(owner_id: int, after: str | None, limit: int, order: str) -> list[Thread]:
+    op, direction = _order_sql(order)
+    queryset = Thread.objects.filter(owner_id=owner_id)
+    if after:
+        anchor = (
+            Thread.objects.filter(id=after, owner_id=owner_id).values_list("created_at", "sequence").first()
+        )
+        if anchor is None:
+            raise NotFoundError(f"Thread {after} not found")
+        queryset = queryset.extra(where=[f"(created_at, sequence) {op} (%s, %s)"], params=list(anchor))
+    prefix = "" if direction == "ASC" else "-"
+    return list(queryset.order_by(f"{prefix}created_at", f"{prefix}sequence")[: limit + 1])
+
+
+def _keyset_items(thread_id: str, after: str | None, limit: int, order: str) -> list[tuple[int, Any]]:
+    op, direction = _order_sql(order)
+    params: list[Any] = [thread_id]
+    where = ""
+    if after:
+        # The anchor is looked up inside the same statement; a missing anchor yields no rows
+        # at all, which is checked below to answer "not found" rather than "empty".
+        where = (
+            f"AND (created_at, sequence) {op} (SELECT created_at, sequence FROM conversations_threaditem"
+            " WHERE thread_id = %s AND item_id = %s)"
+        )
+        params += [thread_id, after]
+    sql = (
+        "SELECT sequence, payload FROM conversations_threaditem WHERE thread_id = %s "
+        f"{where} ORDER BY created_at {direction}, sequence {direction} LIMIT %s"
+    )
+    params.append(limit + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        if after and not rows:
+            cursor.execute(
+                "SELECT 1 FROM conversations_threaditem WHERE thread_id = %s AND item_id = %s",
+                [thread_id, after],
+            )
+            if cursor.fetchone() is None:
+                raise NotFoundError(f"Item {after} not found in thread {thread_id}")
+    # A raw cursor returns jsonb as text or as parsed JSON depending on the driver's loaders.
+    return [(seq, payload if isinstance(payload, dict) else json.loads(payload)) for seq, payload in rows]

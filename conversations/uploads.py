@@ -1,0 +1,115 @@
+"""Second phase of attachment uploads, and owner-only previews."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.http import FileResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import APIException, NotFound, ParseError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTAuthentication
+
+from accounts.models import User
+from conversations.attachments import AttachmentRejected, check_upload, mime_type_allowed
+from conversations.models import Attachment
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_detail = "The file is too large."
+
+
+def attachment_for(*, user: User, attachment_id: str) -> Attachment:
+    attachment = Attachment.objects.filter(id=attachment_id, owner=user).first()
+    if attachment is None:
+        raise NotFound(_("Attachment not found."))
+    return attachment
+
+
+def attachment_store_file(*, attachment: Attachment, content: File, content_type: str | None) -> Attachment:
+    mime = (content_type or attachment.mime_type).split(";")[0].strip()
+    try:
+        check_upload(mime_type=attachment.mime_type, size=content.size)
+    except AttachmentRejected as exc:
+        if exc.status == 413:
+            raise PayloadTooLarge(str(exc)) from None
+        raise ParseError(str(exc)) from None
+    if content_type and not mime_type_allowed(mime) and mime != "application/octet-stream":
+        raise ParseError(_("Files of type %(type)s are not accepted.") % {"type": mime})
+    with transaction.atomic():
+        locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
+        if locked.file:
+            locked.file.delete(save=False)
+        locked.file.save(attachment.name, content, save=False)
+        locked.size = content.size
+        payload = dict(locked.payload)
+        payload["upload_descriptor"] = None
+        locked.payload = payload
+        locked.save()
+    return locked
+
+
+class UploadApi(APIView):
+    authentication_classes = [JWTAuthentication, SessionAuthentication]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={200: dict},
+    )
+    def post(self, request: Request, attachment_id: str) -> Response:
+        attachment = attachment_for(user=request.user, attachment_id=attachment_id)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ParseError(_("Send the file in the multipart field 'file'."))
+        stored = attachment_store_file(
+            attachment=attachment, content=upload, content_type=upload.content_type
+        )
+        return Response(stored.payload)
+
+    @extend_schema(
+        request={"application/octet-stream": {"type": "string", "format": "binary"}}, responses={200: dict}
+    )
+    def put(self, request: Request, attachment_id: str) -> Response:
+        attachment = attachment_for(user=request.user, attachment_id=attachment_id)
+        data = request.body
+        stored = attachment_store_file(
+            attachment=attachment, content=ContentFile(data), content_type=request.content_type or None
+        )
+        return Response(stored.payload)
+
+
+class PreviewApi(APIView):
+    # Session auth too: the browser loads previews with <img src>, which sends no token.
+    authentication_classes = [JWTAuthentication, SessionAuthentication]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request: Request, attachment_id: str) -> FileResponse:
+        attachment = attachment_for(user=request.user, attachment_id=attachment_id)
+        if not attachment.file:
+            raise NotFound(_("The file has not been uploaded yet."))
+        content_type = (
+            attachment.mime_type or mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+        )
+        response = FileResponse(attachment.file.open("rb"), content_type=content_type)
+        response["Content-Disposition"] = f'inline; filename="{attachment.name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, max-age=3600"
+        return response
+
+
+upload_attachment = UploadApi.as_view()
+preview_attachment = PreviewApi.as_view()
