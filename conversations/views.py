@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from chatkit.server import StreamingResult
@@ -26,6 +27,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from accounts.models import User
 from conversations.attachments import AttachmentRejected
 from conversations.context import RequestContext
+from conversations.models import Attachment
 from conversations.server import NotSupported, get_server
 
 logger = logging.getLogger("chatkit.conversations")
@@ -67,7 +69,7 @@ def _sse_error(message: str) -> bytes:
     return b"data: " + event.model_dump_json(exclude_none=True).encode() + b"\n\n"
 
 
-async def _guarded_stream(result: StreamingResult):
+async def _guarded_stream(result: StreamingResult) -> AsyncIterator[bytes]:
     """Relay the SDK's SSE chunks as they are produced.
 
     Errors raised before the SDK's own handler is reached (a foreign thread id, an item that
@@ -82,6 +84,18 @@ async def _guarded_stream(result: StreamingResult):
         yield _sse_error(str(exc))
     except (ValueError, NotSupported) as exc:
         yield _sse_error(str(exc))
+
+
+async def _single(chunk: bytes) -> AsyncIterator[bytes]:
+    yield chunk
+
+
+def _event_stream(chunks: AsyncIterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    # nginx and similar proxies buffer responses unless told not to; SSE must flow as produced.
+    response["X-Accel-Buffering"] = "no"
+    return response
 
 
 @csrf_exempt  # Bearer-token API: no cookies are used, so there is nothing to forge.
@@ -110,12 +124,15 @@ async def chatkit_endpoint(request: HttpRequest) -> HttpResponse:
         return error(describe_validation_error(exc), 400)
 
     if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq):
-        if len(parsed.params.input.attachments) > settings.CHATKIT_MAX_ATTACHMENTS:
-            return error(
-                _("A message may carry at most %(count)s attachments.")
-                % {"count": settings.CHATKIT_MAX_ATTACHMENTS},
-                400,
-            )
+        attachment_ids = parsed.params.input.attachments
+        if len(attachment_ids) > settings.CHATKIT_MAX_ATTACHMENTS:
+            limit = settings.CHATKIT_MAX_ATTACHMENTS
+            return error(_("A message may carry at most %(count)s attachments.") % {"count": limit}, 400)
+        # Checked up front so that a bad id does not leave an empty new thread behind.
+        owned = Attachment.objects.filter(id__in=attachment_ids, owner=user).values_list("id", flat=True)
+        missing = set(attachment_ids) - {pk async for pk in owned}
+        if missing:
+            return _event_stream(_single(_sse_error(f"Attachment {sorted(missing)[0]} not found")))
 
     context = RequestContext(user=user, base_url=request.build_absolute_uri("/"))
     server = get_server()
@@ -129,8 +146,5 @@ async def chatkit_endpoint(request: HttpRequest) -> HttpResponse:
         return error(str(exc), 400)
 
     if isinstance(result, StreamingResult):
-        response = StreamingHttpResponse(_guarded_stream(result), content_type="text/event-stream")
-        response["Cache-Control"] = "no-cache"
-        response["X-Accel-Buffering"] = "no"
-        return response
+        return _event_stream(_guarded_stream(result))
     return HttpResponse(result.json, content_type="application/json")

@@ -1,0 +1,197 @@
+"""DjangoStore behaviour that the HTTP tests do not pin down precisely."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    AssistantMessageContent,
+    AssistantMessageItem,
+    SDKHiddenContextItem,
+    ThreadMetadata,
+)
+
+from conversations.context import RequestContext
+from conversations.models import Thread, ThreadItem
+from conversations.store import DjangoStore
+
+pytestmark = pytest.mark.django_db
+
+store = DjangoStore()
+
+
+def ctx(user) -> RequestContext:
+    return RequestContext(user=user, base_url="http://testserver/")
+
+
+def run(coro_fn, *args, **kwargs):
+    return async_to_sync(coro_fn)(*args, **kwargs)
+
+
+def message(item_id: str, thread_id: str, text: str, created_at: datetime) -> AssistantMessageItem:
+    return AssistantMessageItem(
+        id=item_id, thread_id=thread_id, created_at=created_at, content=[AssistantMessageContent(text=text)]
+    )
+
+
+@pytest.fixture
+def thread(alice) -> ThreadMetadata:
+    meta = ThreadMetadata(id="thr_test", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    run(store.save_thread, meta, ctx(alice))
+    return meta
+
+
+def test_save_thread_is_an_upsert(alice, thread):
+    thread.title = "first"
+    run(store.save_thread, thread, ctx(alice))
+    thread.title = "second"
+    run(store.save_thread, thread, ctx(alice))
+
+    assert Thread.objects.count() == 1
+    assert Thread.objects.get().title == "second"
+    assert run(store.load_thread, "thr_test", ctx(alice)).title == "second"
+
+
+def test_save_thread_never_takes_over_a_foreign_thread(alice, bob, thread):
+    hijack = ThreadMetadata(id="thr_test", title="mine now", created_at=datetime.now(UTC))
+
+    with pytest.raises(NotFoundError):
+        run(store.save_thread, hijack, ctx(bob))
+
+    row = Thread.objects.get()
+    assert row.owner == alice
+    assert row.title is None
+
+
+def test_add_thread_item_is_an_upsert_that_keeps_the_position(alice, thread):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    run(store.add_thread_item, thread.id, message("a", thread.id, "one", start), ctx(alice))
+    run(
+        store.add_thread_item,
+        thread.id,
+        message("b", thread.id, "two", start + timedelta(seconds=1)),
+        ctx(alice),
+    )
+    run(
+        store.add_thread_item,
+        thread.id,
+        message("a", thread.id, "one, edited", start + timedelta(hours=1)),
+        ctx(alice),
+    )
+    run(
+        store.save_item,
+        thread.id,
+        message("a", thread.id, "one, final", start + timedelta(hours=2)),
+        ctx(alice),
+    )
+
+    page = run(store.load_thread_items, thread.id, None, 10, "asc", ctx(alice))
+
+    assert [item.id for item in page.data] == ["a", "b"]
+    assert page.data[0].content[0].text == "one, final"
+    assert ThreadItem.objects.count() == 2
+
+
+def test_the_same_item_id_may_exist_in_two_threads(alice, thread):
+    other = ThreadMetadata(id="thr_other", created_at=datetime.now(UTC))
+    run(store.save_thread, other, ctx(alice))
+    now = datetime.now(UTC)
+
+    run(store.add_thread_item, thread.id, message("__fake_id__", thread.id, "x", now), ctx(alice))
+    run(store.add_thread_item, other.id, message("__fake_id__", other.id, "y", now), ctx(alice))
+
+    assert ThreadItem.objects.filter(item_id="__fake_id__").count() == 2
+
+
+def test_naive_datetimes_are_stored_as_aware_utc(alice, thread):
+    naive = datetime(2026, 5, 1, 12, 0, 0)
+
+    run(store.add_thread_item, thread.id, message("n", thread.id, "x", naive), ctx(alice))
+
+    stored = ThreadItem.objects.get(item_id="n")
+    assert stored.created_at.tzinfo is not None
+    assert stored.created_at == naive.astimezone(UTC)
+    loaded = run(store.load_item, thread.id, "n", ctx(alice))
+    assert loaded.created_at.tzinfo is not None
+
+
+@pytest.mark.parametrize("order", ["asc", "desc"])
+def test_keyset_pagination_walks_every_item_once_in_order(alice, thread, order):
+    same_time = datetime(2026, 1, 1, tzinfo=UTC)  # ties are broken by the sequence
+    ids = [f"m{n:02d}" for n in range(7)]
+    for item_id in ids:
+        run(store.add_thread_item, thread.id, message(item_id, thread.id, item_id, same_time), ctx(alice))
+
+    seen, after, pages = [], None, 0
+    while True:
+        page = run(store.load_thread_items, thread.id, after, 3, order, ctx(alice))
+        seen += [item.id for item in page.data]
+        pages += 1
+        if not page.has_more:
+            break
+        assert page.after == page.data[-1].id
+        after = page.after
+
+    assert seen == (ids if order == "asc" else ids[::-1])
+    assert pages == 3
+
+
+def test_items_strictly_after_the_anchor_are_returned(alice, thread):
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(3):
+        run(
+            store.add_thread_item,
+            thread.id,
+            message(f"m{n}", thread.id, "x", base + timedelta(seconds=n)),
+            ctx(alice),
+        )
+
+    assert [i.id for i in run(store.load_thread_items, thread.id, "m1", 10, "asc", ctx(alice)).data] == ["m2"]
+    assert [i.id for i in run(store.load_thread_items, thread.id, "m1", 10, "desc", ctx(alice)).data] == [
+        "m0"
+    ]
+    last = run(store.load_thread_items, thread.id, "m2", 10, "asc", ctx(alice))
+    assert last.data == []
+    assert last.has_more is False
+    assert last.after is None
+
+
+def test_hidden_context_items_are_stored_and_returned_by_the_store(alice, thread):
+    hidden = SDKHiddenContextItem(id="h", thread_id=thread.id, created_at=datetime.now(UTC), content="secret")
+
+    run(store.add_thread_item, thread.id, hidden, ctx(alice))
+
+    assert [i.id for i in run(store.load_thread_items, thread.id, None, 10, "asc", ctx(alice)).data] == ["h"]
+
+
+def test_hidden_context_items_are_not_shown_to_clients(alice, alice_client, thread):
+    from conversations.tests.helpers import post
+
+    hidden = SDKHiddenContextItem(id="h", thread_id=thread.id, created_at=datetime.now(UTC), content="secret")
+    run(store.add_thread_item, thread.id, hidden, ctx(alice))
+
+    listed = post(alice_client, {"type": "items.list", "params": {"thread_id": thread.id}}).json()
+
+    assert listed["data"] == []
+
+
+def test_loading_a_foreign_item_is_not_found(bob, thread, alice):
+    run(store.add_thread_item, thread.id, message("a", thread.id, "x", datetime.now(UTC)), ctx(alice))
+
+    with pytest.raises(NotFoundError):
+        run(store.load_item, thread.id, "a", ctx(bob))
+    with pytest.raises(NotFoundError):
+        run(store.load_thread_items, thread.id, None, 10, "asc", ctx(bob))
+    with pytest.raises(NotFoundError):
+        run(store.delete_thread_item, thread.id, "a", ctx(bob))
+    assert ThreadItem.objects.count() == 1
+
+
+def test_generated_ids_are_long_enough_to_never_collide(alice, thread):
+    ids = {store.generate_thread_id(ctx(alice)) for _ in range(1000)}
+
+    assert len(ids) == 1000
+    assert all(len(i) == len("thr_") + 32 for i in ids)
