@@ -108,10 +108,11 @@ TEMPLATES = [
 # Unset: an embedded PostgreSQL 18 + pgvector started under CHATKIT_DATA_DIR on first use.
 _database = env_database("DATABASE_URL")
 if _database is None:
+    _embedded_name = env_str("CHATKIT_DB_NAME", "chatkit")
     _database = {
         "ENGINE": "chatkit_site.embedded_postgres",
-        "NAME": "chatkit",
-        "EMBEDDED_MAIN_NAME": "chatkit",
+        "NAME": _embedded_name,
+        "EMBEDDED_MAIN_NAME": _embedded_name,
         "EMBEDDED_DATA_DIR": str(DATA_DIR / "pgdata"),
     }
 _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)

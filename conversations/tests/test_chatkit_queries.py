@@ -1,0 +1,48 @@
+"""The number of SQL queries of a turn does not grow with the thread's length."""
+
+from __future__ import annotations
+
+import pytest
+from agents.testing import assistant_message
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conversations.tests.helpers import create_thread, events_of, post, user_input
+
+pytestmark = pytest.mark.django_db
+
+
+def turn_queries(client, thread_id: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        events_of(
+            post(
+                client,
+                {
+                    "type": "threads.add_user_message",
+                    "params": {"thread_id": thread_id, "input": user_input("again")},
+                },
+            )
+        )
+    return len(queries)
+
+
+def test_a_turn_costs_the_same_queries_on_a_short_and_a_long_thread(alice_client, scripted):
+    scripted.extend([[assistant_message("answer")] for _ in range(42)])
+    thread_id, _ = create_thread(alice_client, "start")
+
+    short = turn_queries(alice_client, thread_id)
+    for _ in range(38):
+        events_of(
+            post(
+                alice_client,
+                {
+                    "type": "threads.add_user_message",
+                    "params": {"thread_id": thread_id, "input": user_input("more")},
+                },
+            )
+        )
+    long = turn_queries(alice_client, thread_id)
+
+    assert short == long
+    print(f"queries per turn: {short}")
+    assert short <= 12
