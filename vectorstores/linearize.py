@@ -1,0 +1,140 @@
+"""JSON → ``path: value`` lines → chunks that fit the embedding model.
+
+Every leaf becomes one line: ``a.b: value``, ``a[0]: value``; a scalar at the root is
+``root: value`` and null is ``null``. Empty objects and arrays are kept as ``{}``/``[]``
+so that their keys stay searchable. Chunks are built on line boundaries with an overlap of
+whole lines, and **never exceed the token budget** measured with the model's own tokenizer:
+a single line that is too long is split into pieces instead of being truncated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    path: str
+    value: Any
+    text: str
+
+
+@dataclass
+class ChunkDraft:
+    index: int
+    text: str
+    source: dict[str, Any] = field(default_factory=dict)
+
+
+def _key_path(parent: str, key: str) -> str:
+    if _PLAIN_KEY.match(key):
+        return f"{parent}.{key}" if parent else key
+    return f"{parent}[{json.dumps(key, ensure_ascii=False)}]"
+
+
+def _render(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        # One leaf per line: newlines inside values must not split the leaf.
+        return value.replace("\r\n", "\n").replace("\n", "\\n")
+    if isinstance(value, dict | list):
+        return "{}" if isinstance(value, dict) else "[]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def flatten(document: Any, path: str = "") -> Iterator[Line]:
+    if isinstance(document, dict) and document:
+        for key, value in document.items():
+            yield from flatten(value, _key_path(path, str(key)))
+    elif isinstance(document, list) and document:
+        for index, value in enumerate(document):
+            yield from flatten(value, f"{path}[{index}]")
+    else:
+        name = path or "root"
+        yield Line(path=name, value=document, text=f"{name}: {_render(document)}")
+
+
+def linearize(document: Any) -> str:
+    return "\n".join(line.text for line in flatten(document))
+
+
+def _split_long(prefix: str, text: str, fits: Callable[[str], bool]) -> list[str]:
+    """Split an over-long value into the fewest ``prefix + piece`` lines that fit.
+
+    Every piece keeps the leaf's path so that each chunk still says what it is about.
+    Cuts prefer a space in the second half of the piece.
+    """
+    pieces: list[str] = []
+    rest = text
+    while rest:
+        if fits(prefix + rest):
+            pieces.append(prefix + rest)
+            break
+        low, high = 1, len(rest)
+        while low < high:  # longest prefix of ``rest`` that fits
+            mid = (low + high + 1) // 2
+            if fits(prefix + rest[:mid]):
+                low = mid
+            else:
+                high = mid - 1
+        cut = low
+        space = rest.rfind(" ", 0, cut)
+        if space > cut // 2:
+            cut = space + 1
+        pieces.append(prefix + rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return pieces
+
+
+def chunk_lines(
+    lines: list[Line], *, count_tokens: Callable[[str], int], max_tokens: int, overlap_lines: int
+) -> list[ChunkDraft]:
+    """Greedy line packing under ``max_tokens`` (as counted by ``count_tokens``)."""
+
+    def fits(text: str) -> bool:
+        return count_tokens(text) <= max_tokens
+
+    units: list[tuple[str, Line]] = []
+    for line in lines:
+        if fits(line.text):
+            units.append((line.text, line))
+        else:
+            prefix = f"{line.path}: "
+            units.extend((piece, line) for piece in _split_long(prefix, line.text[len(prefix) :], fits))
+
+    # Tokenizing every candidate window would be quadratic; estimate from per-unit counts
+    # (each count includes the model's fixed overhead once, plus one token per newline) and
+    # check the exact count of the window that is finally chosen.
+    overhead = count_tokens("")
+    sizes = [count_tokens(text) - overhead for text, _ in units]
+
+    chunks: list[ChunkDraft] = []
+    start = 0
+    while start < len(units):
+        end, estimate = start + 1, overhead + sizes[start]
+        while end < len(units) and estimate + 1 + sizes[end] <= max_tokens:
+            estimate += 1 + sizes[end]
+            end += 1
+        while end - start > 1 and not fits("\n".join(text for text, _ in units[start:end])):
+            end -= 1
+        window = units[start:end]
+        source: dict[str, Any] = {}
+        for _, line in window:
+            source[line.path] = line.value
+        chunks.append(ChunkDraft(index=len(chunks), text="\n".join(t for t, _ in window), source=source))
+        if end >= len(units):
+            break
+        # Overlap whole lines, but always move forward, and drop the overlap when it would
+        # leave no room for a new line (a chunk made only of repeated lines is useless).
+        start = max(start + 1, end - overlap_lines)
+        repeated = overhead + sum(sizes[start:end]) + (end - start)
+        if start < end and repeated + sizes[end] > max_tokens:
+            start = end
+    return chunks

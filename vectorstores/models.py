@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from pgvector.django import HnswIndex, VectorField
+
+# The vector column has a fixed width so that HNSW can index it; both supported embedders
+# (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.
+EMBEDDING_DIMENSIONS = 384
+
+
+class VectorStore(models.Model):
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    title = models.CharField(_("title"), max_length=255, blank=True, default="")
+    description = models.TextField(_("description"), blank=True, default="")
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    embedding_model = models.CharField(_("embedding model"), max_length=255, blank=True, default="")
+    embedding_dimensions = models.PositiveIntegerField(
+        _("embedding dimensions"), default=EMBEDDING_DIMENSIONS
+    )
+    # BM25 needs the number of chunks and their average length; kept up to date on ingest.
+    chunk_count = models.BigIntegerField(_("chunks"), default=0)
+    total_terms = models.BigIntegerField(_("terms"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vector store")
+        verbose_name_plural = _("vector stores")
+        ordering = ["slug"]
+        indexes = [GinIndex(fields=["metadata"], name="vectorstore_metadata_gin")]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+    @property
+    def text_search_config(self) -> str:
+        # Language-agnostic by default; a store may name a PostgreSQL config ("french", …).
+        return str((self.metadata or {}).get("text_search_config") or "simple")
+
+
+class Document(models.Model):
+    store = models.ForeignKey(
+        VectorStore, on_delete=models.CASCADE, related_name="documents", verbose_name=_("store")
+    )
+    doc_id = models.CharField(_("document id"), max_length=255)
+    document = models.JSONField(_("document"))
+    text = models.TextField(_("linearized text"))
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        constraints = [models.UniqueConstraint(fields=["store", "doc_id"], name="document_unique_per_store")]
+        indexes = [GinIndex(fields=["metadata"], name="document_metadata_gin")]
+
+    def __str__(self) -> str:
+        return self.doc_id
+
+
+class Chunk(models.Model):
+    store = models.ForeignKey(
+        VectorStore, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("store")
+    )
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("document")
+    )
+    doc_id = models.CharField(_("document id"), max_length=255)
+    chunk_index = models.PositiveIntegerField(_("chunk index"))
+    text = models.TextField(_("text"))
+    source = models.JSONField(_("source"), default=dict)
+    embedding = VectorField(_("embedding"), dimensions=EMBEDDING_DIMENSIONS)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    # Maintained by the ingestion service with the store's text search configuration.
+    tsv = SearchVectorField(_("search vector"), null=True)
+    term_count = models.PositiveIntegerField(_("terms"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chunk")
+        verbose_name_plural = _("chunks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "chunk_index"], name="chunk_unique_index_per_document"
+            )
+        ]
+        indexes = [
+            HnswIndex(
+                name="chunk_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+            GinIndex(fields=["tsv"], name="chunk_tsv_gin"),
+            GinIndex(fields=["metadata"], name="chunk_metadata_gin"),
+            models.Index(fields=["store", "doc_id"], name="chunk_store_doc"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_id}#{self.chunk_index}"
+
+
+class Term(models.Model):
+    """Document frequency of a lexeme in a store, for BM25's IDF without scanning chunks."""
+
+    store = models.ForeignKey(VectorStore, on_delete=models.CASCADE, related_name="terms")
+    term = models.TextField()
+    df = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["store", "term"], name="term_unique_per_store")]
+
+
+class IngestionJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+
+    store = models.ForeignKey(
+        VectorStore, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("store")
+    )
+    filename = models.CharField(_("file name"), max_length=255)
+    upload = models.FileField(_("upload"), upload_to="ingest/", max_length=500)
+    id_field = models.CharField(_("id field"), max_length=255, blank=True, default="")
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    documents_done = models.PositiveIntegerField(_("documents done"), default=0)
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ingestion job")
+        verbose_name_plural = _("ingestion jobs")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.store.slug} ({self.status})"

@@ -1,0 +1,176 @@
+"""Hybrid search in one SQL statement: HNSW vector candidates + BM25 full-text candidates.
+
+Scoring (documented in the README):
+
+* ``dense_score`` = cosine similarity ``1 - (embedding <=> query)``.
+* ``bm25_score`` = Σ over query terms t of
+  ``idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))`` with
+  ``idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))``, k1 = 1.2, b = 0.75; tf is the term's count in
+  the chunk's tsvector, len the chunk's term count, N and avglen the store's chunk count and
+  mean length, df from the per-store term table (kept up to date on ingest).
+* ``score`` = dense_weight · dense/max(dense) + sparse_weight · bm25/max(bm25), maxima taken
+  over the candidates, negative similarities counted as 0.
+
+Candidates are bounded so that frequent words cannot make a query scan half the store: the
+vector side over-fetches from the HNSW index (iterative scan, so filters do not starve it),
+the text side takes at most ``SPARSE_PER_TERM`` matches for each of the rarest query terms.
+Metadata filters are applied inside both candidate queries: a chunk passes when its metadata
+merged under its document's metadata (document keys win) contains every filter pair.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.db import connection, transaction
+
+from vectorstores.models import VectorStore
+
+K1 = 1.2
+B = 0.75
+SPARSE_TERMS = 4
+SPARSE_PER_TERM = 100
+DENSE_MIN_CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    doc_id: str
+    chunk_index: int
+    text: str
+    metadata: dict[str, Any]
+    document_metadata: dict[str, Any]
+    dense_score: float
+    bm25_score: float
+    score: float
+
+
+def vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
+
+
+def _query_terms(store: VectorStore, query: str) -> list[tuple[str, float, int]]:
+    """The query's lexemes in the store's configuration, with IDF and document frequency."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.lexeme, COALESCE(s.df, 0)
+              FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s))) AS t(lexeme)
+              LEFT JOIN vectorstores_term s ON s.store_id = %s AND s.term = t.lexeme
+            """,
+            [store.text_search_config, query, store.pk],
+        )
+        rows = cursor.fetchall()
+    total = max(store.chunk_count, 1)
+    terms = []
+    for lexeme, df in rows:
+        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
+        terms.append((lexeme, idf, df))
+    return terms
+
+
+def hybrid_search(
+    *,
+    store: VectorStore,
+    query: str,
+    query_vector: np.ndarray,
+    top_k: int = 5,
+    metadata_filters: dict[str, Any] | None = None,
+    dense_weight: float = 0.5,
+    sparse_weight: float = 0.5,
+) -> list[SearchHit]:
+    terms = _query_terms(store, query)
+    seeds = sorted((t for t in terms if t[2] > 0), key=lambda t: t[2])[:SPARSE_TERMS]
+    dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
+    avg_len = (store.total_terms / store.chunk_count) if store.chunk_count else 1.0
+
+    filters = json.dumps(metadata_filters) if metadata_filters else None
+    filter_join = "JOIN vectorstores_document d ON d.id = c.document_id" if filters else ""
+    filter_sql = "AND (c.metadata || d.metadata) @> %(filters)s::jsonb" if filters else ""
+    params: dict[str, Any] = {
+        "store": store.pk,
+        "vec": vector_literal(query_vector),
+        "dense_limit": dense_limit,
+        "per_term": SPARSE_PER_TERM,
+        "terms": [t[0] for t in terms],
+        "idfs": [t[1] for t in terms],
+        "k1": K1,
+        "b": B,
+        "avg_len": max(avg_len, 1e-9),
+        "dw": dense_weight,
+        "sw": sparse_weight,
+        "top_k": top_k,
+        "filters": filters,
+    }
+    sparse_parts = []
+    for position, (lexeme, _, _) in enumerate(seeds):
+        params[f"t{position}"] = lexeme
+        sparse_parts.append(
+            f"(SELECT c.id FROM vectorstores_chunk c {filter_join} WHERE c.store_id = %(store)s "
+            f"AND c.tsv @@ quote_literal(%(t{position})s)::tsquery {filter_sql} LIMIT %(per_term)s)"
+        )
+    sparse_sql = " UNION ".join(sparse_parts) if sparse_parts else "SELECT NULL::bigint AS id WHERE false"
+
+    sql = f"""
+        WITH dense AS (
+            SELECT c.id FROM vectorstores_chunk c {filter_join}
+             WHERE c.store_id = %(store)s {filter_sql}
+             ORDER BY c.embedding <=> %(vec)s::vector
+             LIMIT %(dense_limit)s
+        ),
+        sparse AS ({sparse_sql}),
+        candidates AS (SELECT id FROM dense UNION SELECT id FROM sparse),
+        idf AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[]) AS i(term, weight)),
+        scored AS (
+            SELECT c.id,
+                   1 - (c.embedding <=> %(vec)s::vector) AS dense_score,
+                   COALESCE((
+                       SELECT sum(i.weight * (tf.n * (%(k1)s + 1))
+                                  / (tf.n + %(k1)s * (1 - %(b)s + %(b)s * c.term_count / %(avg_len)s)))
+                         FROM unnest(c.tsv) AS u
+                         JOIN idf i ON i.term = u.lexeme
+                         CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS n) tf
+                   ), 0) AS bm25_score
+              FROM candidates JOIN vectorstores_chunk c ON c.id = candidates.id
+        ),
+        fused AS (
+            SELECT s.*,
+                   %(dw)s * COALESCE(GREATEST(s.dense_score, 0)
+                                     / NULLIF(max(GREATEST(s.dense_score, 0)) OVER (), 0), 0)
+                 + %(sw)s * COALESCE(s.bm25_score / NULLIF(max(s.bm25_score) OVER (), 0), 0) AS score
+              FROM scored s
+        )
+        SELECT c.doc_id, c.chunk_index, c.text, c.metadata, d.metadata, f.dense_score, f.bm25_score, f.score
+          FROM fused f
+          JOIN vectorstores_chunk c ON c.id = f.id
+          JOIN vectorstores_document d ON d.id = c.document_id
+         ORDER BY f.score DESC, f.dense_score DESC, c.doc_id, c.chunk_index
+         LIMIT %(top_k)s
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL: the index search settings apply to this query's transaction only.
+        cursor.execute("SET LOCAL hnsw.ef_search = %s", [max(100, 2 * dense_limit)])
+        cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        SearchHit(
+            doc_id=row[0],
+            chunk_index=row[1],
+            text=row[2],
+            metadata=_json(row[3]),
+            document_metadata=_json(row[4]),
+            dense_score=float(row[5]),
+            bm25_score=float(row[6]),
+            score=float(row[7]),
+        )
+        for row in rows
+    ]
+
+
+def _json(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else json.loads(value)
