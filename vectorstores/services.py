@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from vectorstores.embeddings import Embedder, get_embedder
 from vectorstores.linearize import ChunkDraft, chunk_lines, flatten
-from vectorstores.models import EMBEDDING_DIMENSIONS, Chunk, Document, VectorStore
+from vectorstores.models import EMBEDDING_DIMENSIONS, Chunk, Document, IngestionJob, VectorStore
 
 logger = logging.getLogger("chatkit.vectorstores")
 
@@ -270,3 +270,37 @@ def document_delete(*, document: Document) -> None:
             chunk_count=F("chunk_count") - (stats["n"] or 0),
             total_terms=F("total_terms") - (stats["terms"] or 0),
         )
+
+
+def job_create(
+    *,
+    store_slug: str,
+    upload: Any,
+    filename: str,
+    id_field: str = "",
+    metadata: dict[str, Any] | None = None,
+    user: Any = None,
+) -> IngestionJob:
+    """Save an uploaded .json/.jsonl file and queue its ingestion (after the commit)."""
+    from vectorstores.tasks import ingest_upload
+
+    if not filename.endswith((".json", ".jsonl")):
+        raise ValidationError({"file": [_("Upload a .json or .jsonl file.")]})
+    with transaction.atomic():
+        store, _created = VectorStore.objects.get_or_create(slug=store_slug, defaults={"title": store_slug})
+        job = IngestionJob(
+            store=store,
+            filename=filename,
+            id_field=id_field,
+            metadata=metadata or {},
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        job.upload.save(filename, upload, save=False)
+        job.save()
+
+        def enqueue() -> None:
+            result = ingest_upload.enqueue(job.pk)
+            IngestionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+        transaction.on_commit(enqueue)
+    return job

@@ -1,0 +1,251 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from vectorstores.models import Chunk, Document, IngestionJob, VectorStore
+from vectorstores.selectors import store_search
+from vectorstores.services import document_delete, job_create
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("JSON or JSON Lines file"))
+    id_field = forms.CharField(
+        label=_("Id field"), required=False, help_text=_("Leave empty for positional ids.")
+    )
+    metadata = forms.CharField(label=_("Metadata (JSON object)"), required=False, initial="{}")
+
+    def clean_metadata(self) -> dict[str, Any]:
+        raw = self.cleaned_data.get("metadata") or "{}"
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(_("Invalid JSON: %(error)s") % {"error": exc.msg}) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Metadata must be a JSON object."))
+        return value
+
+
+class SearchForm(forms.Form):
+    query = forms.CharField(label=_("Query"), max_length=2000)
+    top_k = forms.IntegerField(label=_("Results"), min_value=1, max_value=50, initial=5)
+    dense_weight = forms.FloatField(label=_("Dense weight"), min_value=0, initial=0.5)
+    sparse_weight = forms.FloatField(label=_("Sparse weight"), min_value=0, initial=0.5)
+    metadata_filters = forms.CharField(label=_("Metadata filters (JSON)"), required=False, initial="{}")
+
+    def clean_metadata_filters(self) -> dict[str, Any]:
+        raw = self.cleaned_data.get("metadata_filters") or "{}"
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(_("Invalid JSON: %(error)s") % {"error": exc.msg}) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Filters must be a JSON object."))
+        return value
+
+
+@admin.register(VectorStore)
+class VectorStoreAdmin(admin.ModelAdmin):
+    list_display = (
+        "slug",
+        "title",
+        "document_count",
+        "chunk_count",
+        "embedding_model",
+        "tools",
+        "updated_at",
+    )
+    search_fields = ("slug", "title", "description")
+    readonly_fields = (
+        "embedding_model",
+        "embedding_dimensions",
+        "chunk_count",
+        "total_terms",
+        "created_at",
+        "updated_at",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[VectorStore]:
+        return super().get_queryset(request).annotate(_documents=Count("documents"))
+
+    @admin.display(description=_("documents"), ordering="_documents")
+    def document_count(self, obj: VectorStore) -> int:
+        return obj._documents
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj: VectorStore) -> str:
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("admin:vectorstores_vectorstore_upload", args=[obj.pk]),
+            _("Upload"),
+            reverse("admin:vectorstores_vectorstore_search", args=[obj.pk]),
+            _("Search"),
+        )
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path(
+                "<int:store_id>/upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="vectorstores_vectorstore_upload",
+            ),
+            path(
+                "<int:store_id>/search/",
+                self.admin_site.admin_view(self.search_view),
+                name="vectorstores_vectorstore_search",
+            ),
+        ]
+        return own + super().get_urls()
+
+    def upload_view(self, request: HttpRequest, store_id: int) -> HttpResponse:
+        store = get_object_or_404(VectorStore, pk=store_id)
+        form = UploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = job_create(
+                    store_slug=store.slug,
+                    upload=upload,
+                    filename=upload.name,
+                    id_field=form.cleaned_data["id_field"],
+                    metadata=form.cleaned_data["metadata"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                messages.success(
+                    request, _("Ingestion job started. Run `manage.py db_worker` to process it.")
+                )
+                return HttpResponseRedirect(reverse("admin:vectorstores_ingestionjob_change", args=[job.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "store": store,
+            "form": form,
+            "jobs": store.jobs.all()[:10],
+            "title": _("Upload to %(store)s") % {"store": store.slug},
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/vectorstores/upload.html", context)
+
+    def search_view(self, request: HttpRequest, store_id: int) -> HttpResponse:
+        store = get_object_or_404(VectorStore, pk=store_id)
+        form = SearchForm(request.GET if "query" in request.GET else None)
+        hits, error = [], None
+        if form.is_bound and form.is_valid():
+            try:
+                hits = store_search(store=store, **form.cleaned_data)
+            except ValidationError as exc:
+                error = "; ".join(exc.messages)
+        documents = {d.doc_id: d.pk for d in store.documents.filter(doc_id__in=[h.doc_id for h in hits])}
+        rows = [(hit, documents.get(hit.doc_id)) for hit in hits]
+        context = {
+            **self.admin_site.each_context(request),
+            "store": store,
+            "form": form,
+            "rows": rows,
+            "error": error,
+            "title": _("Search %(store)s") % {"store": store.slug},
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/vectorstores/search.html", context)
+
+
+class ChunkInline(admin.TabularInline):
+    model = Chunk
+    fields = ("chunk_index", "text", "metadata")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("chunk_index",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ("doc_id", "store", "chunk_count", "updated_at")
+    list_filter = ("store",)
+    search_fields = ("doc_id", "text")
+    readonly_fields = (
+        "store",
+        "doc_id",
+        "pretty_document",
+        "metadata",
+        "chunk_count",
+        "created_at",
+        "updated_at",
+    )
+    fields = readonly_fields
+    inlines = [ChunkInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # documents come from ingestion (API, upload, ingest_json)
+
+    @admin.display(description=_("document"))
+    def pretty_document(self, obj: Document) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.document, indent=2, ensure_ascii=False))
+
+    def delete_model(self, request: HttpRequest, obj: Document) -> None:
+        document_delete(document=obj)  # keeps the store's BM25 statistics right
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Document]) -> None:
+        for document in queryset:
+            document_delete(document=document)
+
+
+@admin.register(IngestionJob)
+class IngestionJobAdmin(admin.ModelAdmin):
+    list_display = (
+        "filename",
+        "store",
+        "status",
+        "documents_done",
+        "chunks_done",
+        "created_at",
+        "finished_at",
+    )
+    list_filter = ("status", "store")
+    readonly_fields = (
+        "store",
+        "filename",
+        "upload",
+        "id_field",
+        "metadata",
+        "status",
+        "documents_done",
+        "chunks_done",
+        "errors",
+        "task_id",
+        "created_by",
+        "created_at",
+        "updated_at",
+        "finished_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        job = IngestionJob.objects.filter(pk=object_id).first()
+        if job is not None and job.status in (IngestionJob.Status.QUEUED, IngestionJob.Status.RUNNING):
+            response["Refresh"] = "2"  # the page follows the job's progress
+        return response

@@ -1,0 +1,69 @@
+"""The knowledge base inside conversations: a function tool and the offline answerer."""
+
+from __future__ import annotations
+
+import logging
+
+from agents import RunContextWrapper, function_tool
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from vectorstores.models import VectorStore
+from vectorstores.search import SearchHit
+
+logger = logging.getLogger("chatkit.vectorstores")
+
+PASSAGE_CHARS = 600
+
+
+async def search_stores(query: str, stores: list[str], top_k: int = 5) -> list[tuple[str, SearchHit]]:
+    from vectorstores.selectors import store_search_async
+
+    hits: list[tuple[str, SearchHit]] = []
+    for slug in stores:
+        store = await VectorStore.objects.filter(slug=slug).afirst()
+        if store is None:
+            continue
+        try:
+            found = await store_search_async(store=store, query=query, top_k=top_k)
+        except ValidationError as exc:  # e.g. embedded with another model: skip, say why in the log
+            logger.warning("Knowledge store %s skipped: %s", slug, "; ".join(exc.messages))
+            continue
+        hits += [(slug, hit) for hit in found]
+    hits.sort(key=lambda pair: pair[1].score, reverse=True)
+    return hits[:top_k]
+
+
+def format_hits(hits: list[tuple[str, SearchHit]]) -> str:
+    blocks = []
+    for slug, hit in hits:
+        text = hit.text if len(hit.text) <= PASSAGE_CHARS else hit.text[:PASSAGE_CHARS] + "…"
+        blocks.append(f"[{slug}/{hit.doc_id}] {text}")
+    return "\n\n".join(blocks)
+
+
+@function_tool(
+    name_override="search_knowledge_base",
+    description_override=(
+        "Search the knowledge base (JSON documents) for passages relevant to a question, in any "
+        "language. Returns passages prefixed with [store/doc_id]; cite those ids in the answer."
+    ),
+)
+async def search_knowledge_base(ctx: RunContextWrapper, query: str, store: str | None = None) -> str:
+    stores = [store] if store else list(settings.CHATKIT_KNOWLEDGE_STORES)
+    if not stores:
+        return "No knowledge base store is configured."
+    hits = await search_stores(query, stores)
+    return format_hits(hits) if hits else "No passage matched."
+
+
+async def answer_offline(question: str, tool_names: list[str]) -> str | None:
+    """Offline mode: quote the best passages and cite their doc_ids."""
+    stores = list(settings.CHATKIT_KNOWLEDGE_STORES)
+    if not question or not stores:
+        return None
+    hits = await search_stores(question, stores, top_k=3)
+    if not hits:
+        return None
+    cited = ", ".join(f"{slug}/{hit.doc_id}" for slug, hit in hits)
+    return f"The knowledge base passages closest to your question (sources: {cited}):\n\n{format_hits(hits)}"

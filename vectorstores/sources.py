@@ -1,0 +1,76 @@
+"""Reading documents from .json / .jsonl files and uploads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+
+class InvalidJSON(ValueError):
+    def __init__(self, name: str, line: int, message: str) -> None:
+        super().__init__(f"{name}, line {line}: invalid JSON ({message})")
+        self.name = name
+        self.line = line
+
+
+def doc_id_for(document: Any, *, id_field: str | None, stem: str, position: int | None) -> str:
+    """The id field when the object has it, otherwise ``<file stem>-<position>`` (or the stem)."""
+    if id_field and isinstance(document, dict) and document.get(id_field) not in (None, ""):
+        return str(document[id_field])
+    return stem if position is None else f"{stem}-{position}"
+
+
+def _jsonl_lines(handle: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
+    for number, raw in enumerate(handle, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        try:
+            yield number, json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InvalidJSON(name, number, str(exc).split(":")[0]) from None
+
+
+def validate(handle: IO[bytes], name: str) -> int:
+    """Parse the whole file once and count its documents; raises InvalidJSON with the line."""
+    if name.endswith(".jsonl"):
+        return sum(1 for _ in _jsonl_lines(handle, name))
+    data = _load_json(handle, name)
+    return len(data) if isinstance(data, list) else 1
+
+
+def _load_json(handle: IO[bytes], name: str) -> Any:
+    raw = handle.read()
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidJSON(name, exc.lineno, exc.msg) from None
+    except UnicodeDecodeError as exc:
+        raise InvalidJSON(name, 1, str(exc)) from None
+
+
+def iter_documents(
+    handle: IO[bytes], name: str, *, id_field: str | None, metadata: dict[str, Any]
+) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """Yield ``(doc_id, document, metadata)``; a JSON array or JSON Lines give many documents."""
+    stem = Path(name).stem
+    if name.endswith(".jsonl"):
+        for position, (_, document) in enumerate(_jsonl_lines(handle, name)):
+            yield (
+                doc_id_for(document, id_field=id_field, stem=stem, position=position),
+                document,
+                dict(metadata),
+            )
+        return
+    data = _load_json(handle, name)
+    if isinstance(data, list):
+        for position, document in enumerate(data):
+            yield (
+                doc_id_for(document, id_field=id_field, stem=stem, position=position),
+                document,
+                dict(metadata),
+            )
+    else:
+        yield doc_id_for(data, id_field=id_field, stem=stem, position=None), data, dict(metadata)

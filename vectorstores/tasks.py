@@ -1,0 +1,51 @@
+"""Background ingestion of uploaded files (django-tasks; run `manage.py db_worker`)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_tasks import task
+
+from vectorstores.models import IngestionJob
+from vectorstores.services import IngestProgress, documents_ingest
+from vectorstores.sources import InvalidJSON, iter_documents, validate
+
+logger = logging.getLogger("chatkit.vectorstores")
+
+
+def job_run(job: IngestionJob) -> IngestionJob:
+    IngestionJob.objects.filter(pk=job.pk).update(status=IngestionJob.Status.RUNNING)
+    try:
+        with job.upload.open("rb") as handle:
+            validate(handle, job.filename)  # a bad file fails before anything is written
+        with job.upload.open("rb") as handle:
+            documents = iter_documents(
+                handle, job.filename, id_field=job.id_field or None, metadata=job.metadata
+            )
+
+            def report(progress: IngestProgress) -> None:
+                IngestionJob.objects.filter(pk=job.pk).update(
+                    documents_done=progress.documents, chunks_done=progress.chunks, updated_at=timezone.now()
+                )
+
+            documents_ingest(store_slug=job.store.slug, documents=documents, on_batch=report)
+        status = IngestionJob.Status.SUCCEEDED
+        errors: list[str] = []
+    except (InvalidJSON, ValueError) as exc:
+        status, errors = IngestionJob.Status.FAILED, [str(exc)]
+    except ValidationError as exc:  # e.g. the store was embedded with another model
+        status, errors = IngestionJob.Status.FAILED, exc.messages
+    except Exception as exc:  # the job record must say what went wrong, whatever it was
+        logger.exception("Ingestion job %s failed", job.pk)
+        status, errors = IngestionJob.Status.FAILED, [f"{type(exc).__name__}: {exc}"]
+    IngestionJob.objects.filter(pk=job.pk).update(status=status, errors=errors, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def ingest_upload(job_id: int) -> str:
+    job = IngestionJob.objects.select_related("store").get(pk=job_id)
+    return job_run(job).status
