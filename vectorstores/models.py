@@ -118,6 +118,9 @@ class Term(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["store", "term"], name="term_unique_per_store")]
 
+    def __str__(self) -> str:
+        return f"{self.term} ({self.df})"
+
 
 class IngestionJob(models.Model):
     class Status(models.TextChoices):

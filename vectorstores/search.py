@@ -4,8 +4,8 @@ Scoring (documented in the README):
 
 * ``dense_score`` = cosine similarity ``1 - (embedding <=> query)``.
 * ``bm25_score`` = Σ over query terms t of
-  ``idf(t) · tf·(k1+1) / (tf + k1·(1 − b + b·len/avglen))`` with
-  ``idf(t) = ln(1 + (N − df + 0.5)/(df + 0.5))``, k1 = 1.2, b = 0.75; tf is the term's count in
+  ``idf(t) · tf·(k1+1) / (tf + k1·(1 - b + b·len/avglen))`` with
+  ``idf(t) = ln(1 + (N - df + 0.5)/(df + 0.5))``, k1 = 1.2, b = 0.75; tf is the term's count in
   the chunk's tsvector, len the chunk's term count, N and avglen the store's chunk count and
   mean length, df from the per-store term table (kept up to date on ingest).
 * ``score`` = dense_weight · dense/max(dense) + sparse_weight · bm25/max(bm25), maxima taken

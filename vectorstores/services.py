@@ -60,15 +60,16 @@ def check_embedder(*, store: VectorStore, embedder: Embedder) -> None:
     if embedder.dimensions != EMBEDDING_DIMENSIONS:
         raise EmbeddingModelMismatch(
             _(
-                "The embedding model %(model)s produces %(dim)s dimensions; this installation stores %(expected)s."
+                "The embedding model %(model)s produces %(dim)s dimensions; "
+                "this installation stores %(expected)s."
             )
             % {"model": embedder.model_id, "dim": embedder.dimensions, "expected": EMBEDDING_DIMENSIONS}
         )
     if store.embedding_model and store.embedding_model != embedder.model_id:
         raise EmbeddingModelMismatch(
             _(
-                "The store %(slug)s was embedded with %(stored)s but the active embedding model is %(active)s. "
-                "Set EMBEDDING_MODEL to the store's model, or re-create the store."
+                "The store %(slug)s was embedded with %(stored)s but the active embedding model is "
+                "%(active)s. Set EMBEDDING_MODEL to the store's model, or re-create the store."
             )
             % {"slug": store.slug, "stored": store.embedding_model, "active": embedder.model_id}
         )
@@ -77,7 +78,7 @@ def check_embedder(*, store: VectorStore, embedder: Embedder) -> None:
 def _store_for_ingest(
     *, slug: str, embedder: Embedder, title: str | None, metadata: dict[str, Any] | None
 ) -> VectorStore:
-    store, created = VectorStore.objects.get_or_create(
+    store, _created = VectorStore.objects.get_or_create(
         slug=slug, defaults={"title": title or slug, "metadata": metadata or {}}
     )
     check_embedder(store=store, embedder=embedder)
@@ -116,7 +117,8 @@ def _change_term_stats(document_id: int, store_id: int, sign: int) -> None:
         cursor.execute(
             """
             INSERT INTO vectorstores_term (store_id, term, df)
-            SELECT %s, lexeme, %s * count(*) FROM vectorstores_chunk c, unnest(tsvector_to_array(c.tsv)) AS lexeme
+            SELECT %s, lexeme, %s * count(*)
+              FROM vectorstores_chunk c, unnest(tsvector_to_array(c.tsv)) AS lexeme
              WHERE c.document_id = %s GROUP BY lexeme ORDER BY lexeme
             ON CONFLICT (store_id, term) DO UPDATE SET df = vectorstores_term.df + EXCLUDED.df
             """,
