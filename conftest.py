@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from agents.testing import ScriptedModel
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -16,6 +17,16 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def scripted(monkeypatch) -> ScriptedModel:
+    """The assistant's model for this test; tests enqueue the steps they expect."""
+    from conversations import agent as agent_module
+
+    model = ScriptedModel()
+    monkeypatch.setattr(agent_module, "build_model", lambda: model)
+    return model
 
 
 @pytest.fixture

@@ -68,7 +68,10 @@ class SentenceTransformerEmbedder(Embedder):
             str(local) if local.exists() else name_or_path, device="cpu", local_files_only=True
         )
         self.model_id = name_or_path.rstrip("/").split("/")[-1] if local.exists() else name_or_path
-        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dimension = (
+            getattr(self.model, "get_embedding_dimension", None)
+            or self.model.get_sentence_embedding_dimension
+        )
         self.dimensions = int(dimension())
         tokenizer_max = getattr(self.model.tokenizer, "model_max_length", 512) or 512
         self.max_tokens = int(min(self.model.max_seq_length, tokenizer_max))

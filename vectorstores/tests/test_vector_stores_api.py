@@ -9,15 +9,22 @@ pytestmark = pytest.mark.django_db
 
 
 def test_admins_create_and_list_stores_sorted_by_slug(admin_client_api):
-    created = admin_client_api.post("/api/vector-stores", {"slug": "zeta", "title": "Zeta", "metadata": {"a": 1}},
-                                    format="json")
+    created = admin_client_api.post(
+        "/api/vector-stores", {"slug": "zeta", "title": "Zeta", "metadata": {"a": 1}}, format="json"
+    )
     admin_client_api.post("/api/vector-stores", {"slug": "alpha"}, format="json")
 
     listed = admin_client_api.get("/api/vector-stores").json()
 
     assert created.status_code == 201
-    assert created.json() == {**created.json(), "slug": "zeta", "title": "Zeta", "description": "",
-                              "metadata": {"a": 1}, "documents_count": 0}
+    assert created.json() == {
+        **created.json(),
+        "slug": "zeta",
+        "title": "Zeta",
+        "description": "",
+        "metadata": {"a": 1},
+        "documents_count": 0,
+    }
     assert {"created_at", "updated_at"} <= set(created.json())
     assert [store["slug"] for store in listed] == ["alpha", "zeta"]
 
@@ -44,8 +51,9 @@ def test_get_patch_and_delete_a_store(admin_client_api):
     document_ingest(store_slug="faq", doc_id="one", document={"q": "hello"})
 
     fetched = admin_client_api.get("/api/vector-stores/faq")
-    patched = admin_client_api.patch("/api/vector-stores/faq", {"title": "FAQ", "description": "Questions"},
-                                     format="json")
+    patched = admin_client_api.patch(
+        "/api/vector-stores/faq", {"title": "FAQ", "description": "Questions"}, format="json"
+    )
     deleted = admin_client_api.delete("/api/vector-stores/faq")
 
     assert fetched.json()["documents_count"] == 1
