@@ -1,0 +1,217 @@
+"""Hybrid search latency at 100k chunks (query embedding excluded) and ANN recall@10.
+
+    .venv/bin/python bench/search.py [--chunks 100000] [--queries 200] [--rebuild]
+
+The corpus is synthetic and deterministic: vectors are drawn around 200 cluster centres (real
+embeddings are clustered too; uniform random vectors would make any ANN index look broken),
+texts mix French and English words with a Zipf distribution so that frequent words ("de",
+"the") match more than half of the chunks. Data is bulk-loaded with COPY and the HNSW index is
+rebuilt afterwards, as one would for a large import. Recall@10 compares the HNSW candidates
+(with the settings the search uses) with an exact scan.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+
+import numpy as np
+from common import setup_django, summary
+
+SLUG = "bench-search"
+DIM = 384
+CLUSTERS = 200
+WORDS = (
+    "de la le et les des en un une du est pour que dans qui sur avec par au plus the of and to in is "
+    "for that with on as by at from this be are or was"
+).split()
+RARE = [f"mot{n}" for n in range(3000)] + [f"word{n}" for n in range(3000)]
+
+
+def zipf_text(rng: random.Random, length: int) -> str:
+    out = []
+    for _ in range(length):
+        if rng.random() < 0.55:
+            out.append(WORDS[min(int(rng.paretovariate(1.2)) - 1, len(WORDS) - 1)])
+        else:
+            out.append(rng.choice(RARE))
+    return " ".join(out)
+
+
+def centres(seed: int = 1) -> np.ndarray:
+    generator = np.random.default_rng(seed)
+    c = generator.normal(size=(CLUSTERS, DIM)).astype(np.float32)
+    return c / np.linalg.norm(c, axis=1, keepdims=True)
+
+
+def build(chunks: int) -> None:
+    from django.db import connection
+
+    from vectorstores.models import VectorStore
+
+    VectorStore.objects.filter(slug=SLUG).delete()
+    store = VectorStore.objects.create(slug=SLUG, title="bench", embedding_model="bench")
+    rng = random.Random(3)
+    generator = np.random.default_rng(2)
+    c = centres()
+    docs = chunks // 10
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS chunk_embedding_hnsw")
+        cursor.execute(
+            "INSERT INTO vectorstores_document (store_id, doc_id, document, text, metadata, chunk_count, "
+            "created_at, updated_at) SELECT %s, 'doc-' || n, '{}'::jsonb, '', "
+            "jsonb_build_object('lang', CASE WHEN n %% 2 = 0 THEN 'fr' ELSE 'en' END), 10, now(), now() "
+            "FROM generate_series(0, %s - 1) n",
+            [store.pk, docs],
+        )
+        cursor.execute("SELECT doc_id, id FROM vectorstores_document WHERE store_id = %s", [store.pk])
+        doc_pk = dict(cursor.fetchall())
+        raw = cursor.cursor
+        with raw.copy(
+            "COPY vectorstores_chunk (store_id, document_id, doc_id, chunk_index, text, source, embedding, "
+            "metadata, term_count, created_at, updated_at) FROM STDIN"
+        ) as copy:
+            for n in range(chunks):
+                doc = f"doc-{n // 10}"
+                vector = c[n % CLUSTERS] + generator.normal(scale=0.35 / np.sqrt(DIM) * 4, size=DIM)
+                vector /= np.linalg.norm(vector)
+                literal = "[" + ",".join(f"{x:.5f}" for x in vector) + "]"
+                metadata = f'{{"doc_id": "{doc}", "store": "{SLUG}", "chunk_index": {n % 10}}}'
+                copy.write_row(
+                    (
+                        store.pk,
+                        doc_pk[doc],
+                        doc,
+                        n % 10,
+                        zipf_text(rng, 40),
+                        "{}",
+                        literal,
+                        metadata,
+                        0,
+                        "now",
+                        "now",
+                    )
+                )
+        print(f"loaded {chunks} chunks in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        cursor.execute(
+            "UPDATE vectorstores_chunk SET tsv = to_tsvector('simple', text) WHERE store_id = %s", [store.pk]
+        )
+        cursor.execute(
+            "UPDATE vectorstores_chunk c SET term_count = (SELECT sum(coalesce(array_length(positions, 1), 1)) "
+            "FROM unnest(c.tsv)) WHERE store_id = %s",
+            [store.pk],
+        )
+        cursor.execute(
+            "INSERT INTO vectorstores_term (store_id, term, df) SELECT %s, lexeme, count(*) "
+            "FROM vectorstores_chunk c, unnest(tsvector_to_array(c.tsv)) lexeme WHERE c.store_id = %s "
+            "GROUP BY lexeme",
+            [store.pk, store.pk],
+        )
+        cursor.execute(
+            "UPDATE vectorstores_vectorstore SET chunk_count = %s, total_terms = "
+            "(SELECT sum(term_count) FROM vectorstores_chunk WHERE store_id = %s) WHERE id = %s",
+            [chunks, store.pk, store.pk],
+        )
+        print(f"text search columns and term statistics in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '1GB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 2")
+        cursor.execute(
+            "CREATE INDEX chunk_embedding_hnsw ON vectorstores_chunk USING hnsw (embedding vector_cosine_ops) "
+            "WITH (m = 16, ef_construction = 64)"
+        )
+        print(f"HNSW index built in {time.perf_counter() - started:.0f} s")
+
+
+def vacuum() -> None:
+    from django.db import connection
+
+    # The bulk load rewrote every row twice; without this, autovacuum runs during the timings.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE vectorstores_chunk")
+        cursor.execute("VACUUM ANALYZE vectorstores_term")
+
+
+def queries(count: int) -> list[tuple[str, np.ndarray, str]]:
+    rng = random.Random(11)
+    generator = np.random.default_rng(12)
+    c = centres()
+    out = []
+    for n in range(count):
+        vector = c[rng.randrange(CLUSTERS)] + generator.normal(scale=0.35 / np.sqrt(DIM) * 4, size=DIM)
+        vector = (vector / np.linalg.norm(vector)).astype(np.float32)
+        if n % 2 == 0:
+            text, kind = " ".join(rng.sample(WORDS[:6], 3)), "frequent"
+        else:
+            text, kind = f"{rng.choice(RARE)} {rng.choice(WORDS[:3])} {rng.choice(RARE)}", "mixed"
+        out.append((text, vector, kind))
+    return out
+
+
+def recall_at_10(store_pk: int, vectors: list[np.ndarray]) -> float:
+    from django.db import connection, transaction
+
+    from vectorstores.search import DENSE_MIN_CANDIDATES, ef_search_for, vector_literal
+
+    hits = []
+    for vector in vectors:
+        literal = vector_literal(vector)
+        sql = (
+            "SELECT id FROM vectorstores_chunk WHERE store_id = %s ORDER BY embedding <=> %s::vector LIMIT 10"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL hnsw.ef_search = %s", [ef_search_for(DENSE_MIN_CANDIDATES)])
+            cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            cursor.execute(sql, [store_pk, literal])
+            approximate = {row[0] for row in cursor.fetchall()}
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+            cursor.execute(sql, [store_pk, literal])
+            exact = {row[0] for row in cursor.fetchall()}
+        hits.append(len(approximate & exact) / 10)
+    return statistics.mean(hits)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    from vectorstores.models import VectorStore
+    from vectorstores.search import hybrid_search
+
+    store = VectorStore.objects.filter(slug=SLUG).first()
+    if args.rebuild or store is None or store.chunk_count != args.chunks:
+        build(args.chunks)
+        vacuum()
+    store = VectorStore.objects.get(slug=SLUG)
+    workload = queries(args.queries)
+    for text, vector, _ in workload[:20]:  # warm the caches
+        hybrid_search(store=store, query=text, query_vector=vector, top_k=10)
+    timings: dict[str, list[float]] = {"frequent": [], "mixed": []}
+    filtered: list[float] = []
+    for text, vector, kind in workload:
+        started = time.perf_counter()
+        hits = hybrid_search(store=store, query=text, query_vector=vector, top_k=10)
+        timings[kind].append(time.perf_counter() - started)
+        assert len(hits) == 10
+    for text, vector, _ in workload[:50]:
+        started = time.perf_counter()
+        hybrid_search(store=store, query=text, query_vector=vector, top_k=10, metadata_filters={"lang": "fr"})
+        filtered.append(time.perf_counter() - started)
+    print(f"store: {store.chunk_count} chunks")
+    print(summary("hybrid search, all queries", timings["frequent"] + timings["mixed"]))
+    print(summary("hybrid search, frequent-word queries", timings["frequent"]))
+    print(summary("hybrid search, rare+frequent queries", timings["mixed"]))
+    print(summary("hybrid search with a metadata filter", filtered))
+    print(f"ANN recall@10 vs exact search: {recall_at_10(store.pk, [v for _, v, _ in workload[:100]]):.3f}")
+
+
+if __name__ == "__main__":
+    main()
