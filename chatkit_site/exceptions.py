@@ -27,6 +27,12 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "service_unavailable"
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The upload is too large."
+    default_code = "payload_too_large"
+
+
 class UpstreamError(exceptions.APIException):
     status_code = status.HTTP_502_BAD_GATEWAY
     default_detail = "The upstream service failed."

@@ -10,7 +10,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import APIException, NotFound, ParseError
+from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,13 +18,9 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import User
+from chatkit_site.exceptions import PayloadTooLarge
 from conversations.attachments import AttachmentRejected, check_upload, mime_type_allowed
 from conversations.models import Attachment
-
-
-class PayloadTooLarge(APIException):
-    status_code = 413
-    default_detail = "The file is too large."
 
 
 def attachment_for(*, user: User, attachment_id: str) -> Attachment:

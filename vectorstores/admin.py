@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
@@ -24,6 +25,13 @@ class UploadForm(forms.Form):
         label=_("Id field"), required=False, help_text=_("Leave empty for positional ids.")
     )
     metadata = forms.CharField(label=_("Metadata (JSON object)"), required=False, initial="{}")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.KB_MAX_UPLOAD_BYTES:
+            limit = settings.KB_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(_("Uploads may be at most %(limit)s MB.") % {"limit": limit})
+        return upload
 
     def clean_metadata(self) -> dict[str, Any]:
         raw = self.cleaned_data.get("metadata") or "{}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -15,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from chatkit_site.exceptions import PayloadTooLarge
 from vectorstores.models import Document, IngestionJob, VectorStore
 from vectorstores.selectors import document_get, document_list, store_get, store_list, store_search
 from vectorstores.services import (
@@ -233,6 +235,9 @@ class UploadApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
+        if upload.size > settings.KB_MAX_UPLOAD_BYTES:
+            limit = settings.KB_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise PayloadTooLarge(_("Uploads may be at most %(limit)s MB.") % {"limit": limit})
         job = job_create(
             store_slug=slug,
             upload=upload,

@@ -96,3 +96,12 @@ def test_uploads_and_jobs_are_for_admins(user_client, api_client):
 
 def test_an_unknown_job_is_404(admin_client_api):
     assert admin_client_api.get("/api/vector-stores/jobs/999").status_code == 404
+
+
+def test_an_upload_over_the_limit_is_413(admin_client_api, settings):
+    settings.KB_MAX_UPLOAD_BYTES = 10
+
+    response = upload(admin_client_api, "big.json", b"[" + b"1," * 10 + b"1]")
+
+    assert response.status_code == 413
+    assert not IngestionJob.objects.exists()
