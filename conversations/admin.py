@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from conversations.models import Attachment, Feedback, Thread
+from conversations.models import Attachment, ChatConfig, Feedback, Thread
 
 
 def item_text(payload: dict[str, Any]) -> str:
@@ -85,3 +85,11 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(ChatConfig)
+class ChatConfigAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "greeting", "color_scheme", "updated_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ChatConfig.objects.exists()  # one row

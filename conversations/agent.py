@@ -82,10 +82,16 @@ def register_tool(tool: object) -> None:
 
 
 def build_agent(model: Model | None = None) -> Agent[AgentContext]:
+    if settings.CHATKIT_WEATHER_TOOL == "server":
+        from tools.agent_tools import get_weather_server
+
+        weather, stop_at = get_weather_server, []
+    else:
+        weather, stop_at = get_weather_client, CLIENT_TOOLS
     return Agent[AgentContext](
         name="Assistant",
         instructions=settings.CHATKIT_AGENT_INSTRUCTIONS,
         model=model or build_model(),
-        tools=[get_weather_client, *_extra_tools],
-        tool_use_behavior=StopAtTools(stop_at_tool_names=CLIENT_TOOLS),
+        tools=[weather, *_extra_tools],
+        tool_use_behavior=StopAtTools(stop_at_tool_names=stop_at),
     )

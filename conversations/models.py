@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -118,3 +119,39 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.item}"
+
+
+class ChatConfig(models.Model):
+    """Admin overrides of the chat page settings (one row; empty fields use the environment)."""
+
+    class ColorScheme(models.TextChoices):
+        DEFAULT = "", _("from the environment")
+        LIGHT = "light", _("light")
+        DARK = "dark", _("dark")
+
+    greeting = models.CharField(_("greeting"), max_length=500, blank=True, default="")
+    placeholder = models.CharField(_("composer placeholder"), max_length=200, blank=True, default="")
+    starter_prompts = models.TextField(
+        _("starter prompts"), blank=True, default="", help_text=_("One per line.")
+    )
+    color_scheme = models.CharField(
+        _("colour scheme"), max_length=10, choices=ColorScheme.choices, blank=True, default=""
+    )
+    accent_color = models.CharField(
+        _("accent colour"),
+        max_length=20,
+        blank=True,
+        default="",
+        help_text=_("A hex colour such as #0f62fe."),
+        validators=[
+            RegexValidator(r"^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$", _("Use a hex colour such as #0f62fe."))
+        ],
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("chat settings")
+        verbose_name_plural = _("chat settings")
+
+    def __str__(self) -> str:
+        return str(_("Chat settings"))

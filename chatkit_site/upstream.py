@@ -1,0 +1,35 @@
+"""Shared HTTP plumbing for calls to OpenAI and other upstream APIs."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+
+import httpx
+from django.conf import settings
+
+# One AsyncClient per event loop: daphne runs one loop, but sync code (tests, management
+# commands) reaches async code through async_to_sync, which makes a loop per call, and an
+# httpx client must not outlive the loop its connections belong to.
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def http_client() -> httpx.AsyncClient:
+    loop = asyncio.get_running_loop()
+    client = _clients.get(loop)
+    if client is None or client.is_closed:
+        client = httpx.AsyncClient(follow_redirects=True)
+        _clients[loop] = client
+    return client
+
+
+def openai_base() -> str:
+    """The API origin without /v1: OPENAI_BASE_URL may be given either way."""
+    base = (settings.OPENAI_BASE_URL or "https://api.openai.com/v1").rstrip("/")
+    return base[: -len("/v1")] if base.endswith("/v1") else base
+
+
+def openai_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {settings.OPENAI_API_KEY}"}

@@ -1,0 +1,153 @@
+"""Current weather from Open-Meteo: geocode the city, then read the current conditions.
+
+One function serves the REST endpoint, the agent's server-side tool and (through the endpoint)
+the browser's client tool. Answers are cached for WEATHER_CACHE_SECONDS per city and country.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from typing import Any
+
+import httpx
+from django.conf import settings
+from django.core.cache import cache
+
+from chatkit_site.upstream import http_client
+
+logger = logging.getLogger("chatkit.tools")
+
+WMO_CODES: dict[int, tuple[str, str]] = {
+    0: ("Clear sky", "Ciel dégagé"),
+    1: ("Mainly clear", "Plutôt dégagé"),
+    2: ("Partly cloudy", "Partiellement nuageux"),
+    3: ("Overcast", "Couvert"),
+    45: ("Fog", "Brouillard"),
+    48: ("Depositing rime fog", "Brouillard givrant"),
+    51: ("Light drizzle", "Bruine légère"),
+    53: ("Moderate drizzle", "Bruine modérée"),
+    55: ("Dense drizzle", "Bruine dense"),
+    56: ("Light freezing drizzle", "Bruine verglaçante légère"),
+    57: ("Dense freezing drizzle", "Bruine verglaçante dense"),
+    61: ("Slight rain", "Pluie faible"),
+    63: ("Moderate rain", "Pluie modérée"),
+    65: ("Heavy rain", "Forte pluie"),
+    66: ("Light freezing rain", "Pluie verglaçante légère"),
+    67: ("Heavy freezing rain", "Forte pluie verglaçante"),
+    71: ("Slight snow fall", "Faibles chutes de neige"),
+    73: ("Moderate snow fall", "Chutes de neige modérées"),
+    75: ("Heavy snow fall", "Fortes chutes de neige"),
+    77: ("Snow grains", "Grains de neige"),
+    80: ("Slight rain showers", "Averses faibles"),
+    81: ("Moderate rain showers", "Averses modérées"),
+    82: ("Violent rain showers", "Averses violentes"),
+    85: ("Slight snow showers", "Averses de neige faibles"),
+    86: ("Heavy snow showers", "Fortes averses de neige"),
+    95: ("Thunderstorm", "Orage"),
+    96: ("Thunderstorm with slight hail", "Orage avec grêle faible"),
+    99: ("Thunderstorm with heavy hail", "Orage avec forte grêle"),
+}
+
+
+class WeatherError(Exception):
+    status = 502
+
+
+class CityRequired(WeatherError):
+    status = 400
+
+
+class PlaceNotFound(WeatherError):
+    status = 404
+
+
+class UpstreamFailed(WeatherError):
+    status = 502
+
+
+def describe(code: int, language: str = "en") -> str:
+    english, french = WMO_CODES.get(code, (f"Weather code {code}", f"Code météo {code}"))
+    return french if language.startswith("fr") else english
+
+
+def _normalise(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.strip().lower())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _matches_country(result: dict[str, Any], country: str) -> bool:
+    wanted = _normalise(country)
+    return wanted in (_normalise(result.get("country_code", "")), _normalise(result.get("country", "")))
+
+
+async def _get(url: str, params: dict[str, Any]) -> dict[str, Any]:
+    timeout = httpx.Timeout(settings.WEATHER_TIMEOUT_SECONDS)
+    for attempt in (1, 2):
+        try:
+            response = await http_client().get(url, params=params, timeout=timeout)
+            break
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            if attempt == 2:  # one retry on connect errors only
+                raise UpstreamFailed(
+                    f"The weather service cannot be reached ({type(exc).__name__})."
+                ) from exc
+        except httpx.TimeoutException as exc:
+            raise UpstreamFailed("The weather service did not answer in time.") from exc
+        except httpx.HTTPError as exc:
+            raise UpstreamFailed(f"The weather service failed ({type(exc).__name__}).") from exc
+    if response.status_code >= 400:
+        raise UpstreamFailed(f"The weather service answered with status {response.status_code}.")
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise UpstreamFailed("The weather service sent an unreadable answer.") from exc
+
+
+async def weather_lookup(city: str, country: str | None = None, language: str = "en") -> dict[str, Any]:
+    if not city or not city.strip():
+        raise CityRequired("A city is required.")
+    key = f"weather:{_normalise(city)}:{_normalise(country or '')}"
+    cached = await cache.aget(key)
+    if cached is None:
+        cached = await _fetch(city.strip(), country.strip() if country else None)
+        await cache.aset(key, cached, settings.WEATHER_CACHE_SECONDS)
+    return {**cached, "weather_description": describe(cached["weather_code"], language)}
+
+
+async def _fetch(city: str, country: str | None) -> dict[str, Any]:
+    found = await _get(
+        settings.OPEN_METEO_GEOCODING_URL, {"name": city, "count": 10, "language": "en", "format": "json"}
+    )
+    results = found.get("results") or []
+    if country:
+        results = [result for result in results if _matches_country(result, country)]
+    if not results:
+        where = f"{city}, {country}" if country else city
+        raise PlaceNotFound(f"No place called {where!r} was found.")
+    place = results[0]
+    forecast = await _get(
+        settings.OPEN_METEO_FORECAST_URL,
+        {
+            "latitude": place["latitude"],
+            "longitude": place["longitude"],
+            "current": "temperature_2m,wind_speed_10m,weather_code",
+            "wind_speed_unit": "kmh",
+            "timezone": "auto",
+        },
+    )
+    current = forecast.get("current") or {}
+    if "temperature_2m" not in current:
+        raise UpstreamFailed("The weather service sent no current conditions.")
+    return {
+        "city": place.get("name", city),
+        "country": place.get("country") or place.get("country_code"),
+        "latitude": place["latitude"],
+        "longitude": place["longitude"],
+        "temperature_celsius": current.get("temperature_2m"),
+        "wind_speed_kmh": current.get("wind_speed_10m"),
+        "weather_code": int(current.get("weather_code", 0)),
+        "observation_time": current.get("time"),
+        "timezone": forecast.get("timezone"),
+        "source": "open-meteo",
+    }
