@@ -12,7 +12,9 @@ from tools.weather import WeatherError, weather_lookup
 
 @function_tool(
     name_override="get_weather",
-    description_override="Get the current weather for a city (and optionally its country) and show it as a card.",
+    description_override=(
+        "Get the current weather for a city (and optionally its country); it is shown as a card."
+    ),
 )
 async def get_weather_server(
     ctx: RunContextWrapper[AgentContext], city: str, country: str | None = None

@@ -6,6 +6,7 @@ the browser's client tool. Answers are cached for WEATHER_CACHE_SECONDS per city
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import unicodedata
 from typing import Any
@@ -107,7 +108,8 @@ async def _get(url: str, params: dict[str, Any]) -> dict[str, Any]:
 async def weather_lookup(city: str, country: str | None = None, language: str = "en") -> dict[str, Any]:
     if not city or not city.strip():
         raise CityRequired("A city is required.")
-    key = f"weather:{_normalise(city)}:{_normalise(country or '')}"
+    normalised = f"{_normalise(city)}|{_normalise(country or '')}"
+    key = "weather:" + hashlib.sha256(normalised.encode()).hexdigest()[:32]
     cached = await cache.aget(key)
     if cached is None:
         cached = await _fetch(city.strip(), country.strip() if country else None)

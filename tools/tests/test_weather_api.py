@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tools.tests.conftest import FORECAST_BODY, LYON
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/tools/weather"
+
+
+def test_it_answers_the_contract_shape(client, open_meteo):
+    response = client.get(URL, {"city": "Lyon"})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "city": "Lyon",
+        "country": "France",
+        "latitude": 45.75,
+        "longitude": 4.85,
+        "temperature_celsius": 7.4,
+        "wind_speed_kmh": 12.3,
+        "weather_code": 3,
+        "weather_description": "Overcast",
+        "observation_time": "2026-11-21T23:00",
+        "timezone": "Europe/Paris",
+        "source": "open-meteo",
+    }
+    forecast_request = open_meteo.routes[1].calls.last.request
+    assert forecast_request.url.params["latitude"] == "45.75"
+    assert forecast_request.url.params["wind_speed_unit"] == "kmh"
+
+
+def test_the_description_follows_the_language(client, open_meteo):
+    response = client.get(URL, {"city": "Lyon"}, HTTP_ACCEPT_LANGUAGE="fr")
+
+    assert response.json()["weather_description"] == "Couvert"
+
+
+def test_answers_are_cached_per_city_and_country(client, open_meteo):
+    client.get(URL, {"city": "Lyon"})
+    second = client.get(URL, {"city": "  lyon "})
+
+    assert second.status_code == 200
+    assert open_meteo.routes[0].call_count == 1
+    assert open_meteo.routes[1].call_count == 1
+
+
+@pytest.mark.parametrize("query", [{}, {"city": ""}, {"city": "   "}])
+def test_a_blank_city_is_400(client, open_meteo, query):
+    response = client.get(URL, query)
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "A city is required."}
+    assert open_meteo.routes[0].call_count == 0
+
+
+def test_an_unknown_city_is_404(client, open_meteo):
+    open_meteo.routes[0].mock(return_value=httpx.Response(200, json={"generationtime_ms": 0.1}))
+
+    response = client.get(URL, {"city": "Atlantis"})
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "No place called 'Atlantis' was found."}
+
+
+def test_the_country_filter_picks_the_right_place(client, open_meteo):
+    texas = {
+        "name": "Paris",
+        "latitude": 33.66,
+        "longitude": -95.55,
+        "country": "United States",
+        "country_code": "US",
+    }
+    france = {
+        "name": "Paris",
+        "latitude": 48.85,
+        "longitude": 2.35,
+        "country": "France",
+        "country_code": "FR",
+    }
+    open_meteo.routes[0].mock(return_value=httpx.Response(200, json={"results": [france, texas]}))
+
+    by_code = client.get(URL, {"city": "Paris", "country": "us"}).json()
+    by_name = client.get(URL, {"city": "Paris", "country": "United States"}).json()
+    missing = client.get(URL, {"city": "Paris", "country": "JP"})
+
+    assert by_code["latitude"] == 33.66
+    assert by_name["country"] == "United States"
+    assert missing.status_code == 404
+
+
+def test_an_upstream_error_is_502(client, open_meteo):
+    open_meteo.routes[1].mock(return_value=httpx.Response(500, text="boom"))
+
+    response = client.get(URL, {"city": "Lyon"})
+
+    assert response.status_code == 502
+    assert response.json() == {"detail": "The weather service answered with status 500."}
+
+
+def test_an_upstream_timeout_is_502(client, open_meteo):
+    open_meteo.routes[0].mock(side_effect=httpx.ReadTimeout("slow"))
+
+    response = client.get(URL, {"city": "Lyon"})
+
+    assert response.status_code == 502
+    assert response.json() == {"detail": "The weather service did not answer in time."}
+
+
+def test_a_connect_error_is_retried_once(client, open_meteo):
+    open_meteo.routes[0].mock(
+        side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={"results": [LYON]})]
+    )
+
+    assert client.get(URL, {"city": "Lyon"}).status_code == 200
+    assert open_meteo.routes[0].call_count == 2
+
+
+def test_repeated_connect_errors_are_502(client, open_meteo):
+    open_meteo.routes[0].mock(side_effect=httpx.ConnectError("no network"))
+
+    response = client.get(URL, {"city": "Lyon"})
+
+    assert response.status_code == 502
+    assert response.json() == {"detail": "The weather service cannot be reached (ConnectError)."}
+    assert open_meteo.routes[0].call_count == 2
+
+
+def test_the_open_meteo_urls_are_settings(client, settings):
+    settings.OPEN_METEO_GEOCODING_URL = "http://mirror.internal/geo"
+    settings.OPEN_METEO_FORECAST_URL = "http://mirror.internal/forecast"
+    import respx
+
+    with respx.mock() as mock:
+        mock.get("http://mirror.internal/geo").mock(
+            return_value=httpx.Response(200, json={"results": [LYON]})
+        )
+        mock.get("http://mirror.internal/forecast").mock(return_value=httpx.Response(200, json=FORECAST_BODY))
+        assert client.get(URL, {"city": "Lyon"}).status_code == 200
+        assert mock.calls.call_count == 2
