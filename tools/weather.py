@@ -83,7 +83,10 @@ def _matches_country(result: dict[str, Any], country: str) -> bool:
 
 
 async def _get(url: str, params: dict[str, Any]) -> dict[str, Any]:
-    timeout = httpx.Timeout(settings.WEATHER_TIMEOUT_SECONDS)
+    # Connecting gets 60% of the budget per attempt, so an unreachable service (dropped packets)
+    # still answers 502 within about WEATHER_TIMEOUT_SECONDS + 1 s despite the retry.
+    budget = settings.WEATHER_TIMEOUT_SECONDS
+    timeout = httpx.Timeout(budget, connect=budget * 0.6)
     for attempt in (1, 2):
         try:
             response = await http_client().get(url, params=params, timeout=timeout)
