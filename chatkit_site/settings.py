@@ -280,3 +280,11 @@ CHATKIT_STARTER_PROMPTS = [
 ]
 CHATKIT_COLOR_SCHEME = env_choice("CHATKIT_COLOR_SCHEME", "light", ("light", "dark"))
 CHATKIT_ACCENT_COLOR = env_str("CHATKIT_ACCENT_COLOR", "#0f62fe")
+
+# --- Web UI -------------------------------------------------------------------------------
+# The ChatKit web component; self-host the file and point this at it on restricted networks.
+CHATKIT_JS_URL = env_str("CHATKIT_JS_URL", "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js")
+# Domain key registered with OpenAI for the site (any non-empty value works on localhost).
+CHATKIT_DOMAIN_KEY = env_str("CHATKIT_DOMAIN_KEY", "domain_pk_localhost_dev")
+# How long the page waits for the component before switching to the built-in client.
+CHATKIT_LOAD_TIMEOUT_MS = env_int("CHATKIT_LOAD_TIMEOUT_MS", 5000, minimum=100)

@@ -20,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("", conversation_views.home, name="home"),
+    path("voice", conversation_views.voice_page, name="voice"),
     path("login", account_views.login_page, name="login"),
     path("logout", account_views.logout_page, name="logout"),
     path("auth/token", account_views.session_token, name="session-token"),

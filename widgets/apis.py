@@ -144,3 +144,18 @@ class WorkflowWidgetsApi(APIView):
     @extend_schema(responses=Output(many=True))
     def get(self, request: Request) -> Response:
         return Response(self.Output(WidgetTemplate.objects.order_by("slug"), many=True).data)
+
+
+class WidgetRenderApi(APIView):
+    """HTML for a widget tree, for the built-in chat client (any user; nothing is stored)."""
+
+    permission_classes = [IsAuthenticated]
+
+    class Input(serializers.Serializer):
+        widget = serializers.DictField()
+
+    @extend_schema(request=Input, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"html": render_widget(data.validated_data["widget"])})

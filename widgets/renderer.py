@@ -7,6 +7,7 @@ as a labelled box instead of failing, so a preview never breaks on a newer compo
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
@@ -99,6 +100,13 @@ def _style(node: dict[str, Any]) -> str:
     return ";".join(parts)
 
 
+def _action(node: dict[str, Any]) -> dict[str, Any] | None:
+    action = node.get("onClickAction") or node.get("onSubmitAction")
+    if isinstance(action, dict) and isinstance(action.get("type"), str):
+        return {"type": action["type"], "payload": action.get("payload")}
+    return None
+
+
 def render_node(node: Any) -> SafeString:
     if not isinstance(node, dict):
         return mark_safe("")
@@ -114,6 +122,7 @@ def render_node(node: Any) -> SafeString:
         "style": _style(node),
         "glyph": ICONS.get(str(node.get("name", "")), "◆"),
         "markdown": markdown_to_html(str(node.get("value", ""))) if kind == "Markdown" else "",
+        "action_json": json.dumps(_action(node), ensure_ascii=False) if _action(node) else "",
         "direction": {"Row": "row", "Col": "col", "Box": node.get("direction", "col"), "Basic": "col"}.get(
             kind
         ),
