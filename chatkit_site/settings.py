@@ -192,6 +192,8 @@ SPECTACULAR_SETTINGS = {
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# One catalogue for the whole project (pages, API messages, admin labels of our models).
+LOCALE_PATHS = [BASE_DIR / "chatkit_site" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from conversations.hosted import hosted_configured
 from conversations.models import ChatConfig
@@ -39,6 +40,6 @@ def effective_config(saved: ChatConfig | None) -> dict[str, Any]:
 
 async def config_view(request: HttpRequest) -> JsonResponse:
     if request.method != "GET":
-        return JsonResponse({"detail": "Use GET."}, status=405)
+        return JsonResponse({"detail": _("Use GET.")}, status=405)
     saved = await ChatConfig.objects.order_by("pk").afirst()
     return JsonResponse(effective_config(saved))

@@ -33,6 +33,7 @@ from chatkit.types import (
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from conversations import agent as agent_module
 from conversations.actions import handlers_for
@@ -46,7 +47,7 @@ from conversations.titles import title_for
 
 logger = logging.getLogger("chatkit.conversations")
 
-MODEL_ERROR_MESSAGE = "The assistant could not answer right now. Please try again."
+MODEL_ERROR_MESSAGE = gettext_noop("The assistant could not answer right now. Please try again.")
 
 
 class NotSupported(Exception):

@@ -6,6 +6,7 @@ import logging
 
 from agents import Agent, Runner
 from agents.models.interface import Model
+from django.utils.translation import gettext
 
 logger = logging.getLogger("chatkit.conversations")
 
@@ -15,7 +16,7 @@ MAX_TITLE_CHARS = 60
 def title_from_text(text: str) -> str:
     words = " ".join(text.split())
     if not words:
-        return "New chat"
+        return gettext("New chat")
     if len(words) <= MAX_TITLE_CHARS:
         return words
     cut = words[:MAX_TITLE_CHARS].rsplit(" ", 1)[0]

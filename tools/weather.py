@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from chatkit_site.upstream import http_client
 
@@ -97,20 +98,24 @@ async def _get(url: str, params: dict[str, Any]) -> dict[str, Any]:
                     f"The weather service cannot be reached ({type(exc).__name__})."
                 ) from exc
         except httpx.TimeoutException as exc:
-            raise UpstreamFailed("The weather service did not answer in time.") from exc
+            raise UpstreamFailed(_("The weather service did not answer in time.")) from exc
         except httpx.HTTPError as exc:
-            raise UpstreamFailed(f"The weather service failed ({type(exc).__name__}).") from exc
+            raise UpstreamFailed(
+                _("The weather service failed (%(error)s).") % {"error": type(exc).__name__}
+            ) from exc
     if response.status_code >= 400:
-        raise UpstreamFailed(f"The weather service answered with status {response.status_code}.")
+        raise UpstreamFailed(
+            _("The weather service answered with status %(status)s.") % {"status": response.status_code}
+        )
     try:
         return response.json()
     except ValueError as exc:
-        raise UpstreamFailed("The weather service sent an unreadable answer.") from exc
+        raise UpstreamFailed(_("The weather service sent an unreadable answer.")) from exc
 
 
 async def weather_lookup(city: str, country: str | None = None, language: str = "en") -> dict[str, Any]:
     if not city or not city.strip():
-        raise CityRequired("A city is required.")
+        raise CityRequired(_("A city is required."))
     normalised = f"{_normalise(city)}|{_normalise(country or '')}"
     key = "weather:" + hashlib.sha256(normalised.encode()).hexdigest()[:32]
     cached = await cache.aget(key)
@@ -129,7 +134,7 @@ async def _fetch(city: str, country: str | None) -> dict[str, Any]:
         results = [result for result in results if _matches_country(result, country)]
     if not results:
         where = f"{city}, {country}" if country else city
-        raise PlaceNotFound(f"No place called {where!r} was found.")
+        raise PlaceNotFound(_("No place called %(place)s was found.") % {"place": repr(where)})
     place = results[0]
     forecast = await _get(
         settings.OPEN_METEO_FORECAST_URL,
@@ -143,7 +148,7 @@ async def _fetch(city: str, country: str | None) -> dict[str, Any]:
     )
     current = forecast.get("current") or {}
     if "temperature_2m" not in current:
-        raise UpstreamFailed("The weather service sent no current conditions.")
+        raise UpstreamFailed(_("The weather service sent no current conditions."))
     return {
         "city": place.get("name", city),
         "country": place.get("country") or place.get("country_code"),
