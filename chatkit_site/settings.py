@@ -273,13 +273,10 @@ CHATKIT_WORKFLOW_ID = env_optional("CHATKIT_WORKFLOW_ID")
 CHATKIT_FORCE_HOSTED = env_bool("CHATKIT_FORCE_HOSTED", False)
 
 # --- Chat page configuration (each value can be overridden in the admin) -------------------
-CHATKIT_GREETING = env_str("CHATKIT_GREETING", "How can I help you today?")
-CHATKIT_PLACEHOLDER = env_str("CHATKIT_PLACEHOLDER", "Ask anything…")
-CHATKIT_STARTER_PROMPTS = [
-    p.strip()
-    for p in env_str("CHATKIT_STARTER_PROMPTS", "What's the weather in Paris?|What can you do?").split("|")
-    if p.strip()
-]
+# Unset values fall back to built-in texts in the visitor's language.
+CHATKIT_GREETING = env_optional("CHATKIT_GREETING")
+CHATKIT_PLACEHOLDER = env_optional("CHATKIT_PLACEHOLDER")
+CHATKIT_STARTER_PROMPTS = [p.strip() for p in env_str("CHATKIT_STARTER_PROMPTS", "").split("|") if p.strip()]
 CHATKIT_COLOR_SCHEME = env_choice("CHATKIT_COLOR_SCHEME", "light", ("light", "dark"))
 CHATKIT_ACCENT_COLOR = env_str("CHATKIT_ACCENT_COLOR", "#0f62fe")
 

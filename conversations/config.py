@@ -15,12 +15,14 @@ from conversations.models import ChatConfig
 def effective_config(saved: ChatConfig | None) -> dict[str, Any]:
     """Environment values, each overridden by the admin's saved value when set."""
     saved = saved or ChatConfig()
-    prompts = [
-        p.strip() for p in saved.starter_prompts.splitlines() if p.strip()
-    ] or settings.CHATKIT_STARTER_PROMPTS
+    prompts = (
+        [p.strip() for p in saved.starter_prompts.splitlines() if p.strip()]
+        or settings.CHATKIT_STARTER_PROMPTS
+        or [_("What's the weather in Paris?"), _("What can you do?")]
+    )
     return {
-        "greeting": saved.greeting.strip() or settings.CHATKIT_GREETING,
-        "placeholder": saved.placeholder.strip() or settings.CHATKIT_PLACEHOLDER,
+        "greeting": saved.greeting.strip() or settings.CHATKIT_GREETING or _("How can I help you today?"),
+        "placeholder": saved.placeholder.strip() or settings.CHATKIT_PLACEHOLDER or _("Ask anything…"),
         "starter_prompts": prompts,
         "theme": {
             "color_scheme": saved.color_scheme or settings.CHATKIT_COLOR_SCHEME,

@@ -42,8 +42,8 @@ def rating_card(question: str | None = None) -> Any:
                     "type": "Row",
                     "gap": 2,
                     "children": [
-                        button("👍 " + _("Yes"), "positive", "primary"),
-                        button("👎 " + _("No"), "negative", "secondary"),
+                        button(_("Yes"), "positive", "primary"),
+                        button(_("No"), "negative", "secondary"),
                     ],
                 },
             ],

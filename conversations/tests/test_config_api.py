@@ -16,7 +16,7 @@ def test_it_serves_the_environments_values_to_anyone(client, settings):
 
     assert body["greeting"] == "Bonjour !"
     assert body["starter_prompts"] == ["One", "Two"]
-    assert body["placeholder"]
+    assert body["placeholder"] == "Ask anything…"
     assert body["theme"] == {"color_scheme": "light", "accent": "#0f62fe"}
     assert body["uploads"] == {
         "max_file_bytes": 10 * 1024 * 1024,
@@ -73,3 +73,15 @@ def test_the_admin_edits_the_settings_row(admin_user):
 
     assert response.status_code == 200  # invalid accent colour
     assert not ChatConfig.objects.exists()
+
+
+def test_built_in_texts_follow_the_visitors_language(client, settings):
+    settings.CHATKIT_GREETING = None
+    settings.CHATKIT_STARTER_PROMPTS = []
+
+    french = client.get("/api/config", HTTP_ACCEPT_LANGUAGE="fr").json()
+    english = client.get("/api/config").json()
+
+    assert french["greeting"] == "Comment puis-je vous aider aujourd'hui ?"
+    assert french["starter_prompts"] == ["Quel temps fait-il à Paris ?", "Que sais-tu faire ?"]
+    assert english["greeting"] == "How can I help you today?"

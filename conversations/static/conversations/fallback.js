@@ -43,7 +43,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
   const messages = $("fb-messages");
   const input = $("fb-input");
   const errorBox = $("fb-error");
-  const state = { threadId: null, cursor: null, controller: null, attachments: [], texts: new Map() };
+  const state = { threadId: null, cursor: null, controller: null, attachments: [], uploads: [], texts: new Map() };
 
   const showError = (text) => {
     errorBox.textContent = text || s.error;
@@ -285,6 +285,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
   }
 
   async function send(text) {
+    await Promise.all(state.uploads.splice(0));  // a message waits for its files to finish uploading
     const message = {
       content: [{ type: "input_text", text }], attachments: state.attachments.splice(0), inference_options: {},
     };
@@ -326,7 +327,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
     }
   });
   $("fb-file").addEventListener("change", async (event) => {
-    for (const file of event.target.files) await upload(file);
+    for (const file of event.target.files) state.uploads.push(upload(file));
     event.target.value = "";
   });
   $("fb-toggle").addEventListener("click", () => {

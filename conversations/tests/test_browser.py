@@ -1,0 +1,273 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright against daphne.
+
+The server runs in a child process (daphne, the real ASGI stack) on the test database, with
+the deterministic BrowserModel and Open-Meteo answered by respx. The ChatKit CDN cannot be
+reached here, so the page must switch to the built-in client. Screenshots of every step go to
+test-artifacts/browser/ (git-ignored) at desktop and phone widths.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from daphne.testing import DaphneProcess
+from django.db import connections
+
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+DESKTOP = {"width": 1280, "height": 820}
+PHONE = {"width": 390, "height": 844}
+
+
+def _server_setup() -> None:
+    """Runs in the server process: Open-Meteo is answered locally, never over the network."""
+    import httpx
+    import respx
+
+    from tools.tests.conftest import FORECAST, FORECAST_BODY, GEOCODING, LYON
+
+    router = respx.mock(assert_all_called=False)
+    router.get(GEOCODING).mock(return_value=httpx.Response(200, json={"results": [LYON]}))
+    router.get(FORECAST).mock(return_value=httpx.Response(200, json=FORECAST_BODY))
+    router.start()
+
+
+def _application():
+    from django.conf import settings
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+
+    settings.CHATKIT_LOAD_TIMEOUT_MS = 3000
+    return ASGIStaticFilesHandler(get_asgi_application())
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    from conversations import agent as agent_module
+    from conversations.tests.browser_model import BrowserModel
+
+    original = agent_module.build_model
+    agent_module.build_model = lambda: BrowserModel()  # inherited by the forked server process
+    process = DaphneProcess("localhost", _application, setup=_server_setup)
+    with django_db_blocker.unblock():  # the forked server keeps this unblocked state
+        connections.close_all()  # the child must open its own connections, not share ours
+        process.start()
+    assert process.ready.wait(timeout=60), "daphne did not start"
+    yield f"http://localhost:{process.port.value}"
+    process.terminate()
+    process.join()
+    agent_module.build_model = original
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: `make test` installs Debian's chromium package.")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shoot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}-desktop.png"), full_page=True)
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
+    page.set_viewport_size(size)
+
+
+def log_in(page, server: str, email: str, next_path: str = "/") -> None:
+    page.goto(f"{server}{next_path}")
+    page.fill("#id_email", email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}{next_path}")
+
+
+def open_chat(page, server: str) -> None:
+    user = UserFactory()
+    log_in(page, server, user.email)
+    page.wait_for_selector("#fallback-notice:not([hidden])", timeout=15_000)
+
+
+def send(page, text: str) -> None:
+    page.fill("#fb-input", text)
+    page.keyboard.press("Enter")
+
+
+def last_answer(page) -> str:
+    return page.locator(".fb-assistant_message").last.inner_text()
+
+
+def test_an_anonymous_visitor_is_sent_to_the_login_page(page, server):
+    page.goto(f"{server}/")
+
+    assert page.url == f"{server}/login?next=/"
+    assert page.locator("h1").inner_text() == "Log in"
+    shoot(page, "01-login")
+
+
+def test_the_fallback_client_appears_and_streams_a_reply(page, server):
+    open_chat(page, server)
+
+    notice = page.locator("#fallback-notice").inner_text()
+    assert "could not be loaded" in notice
+    assert page.evaluate("document.body.dataset.chat") == "fallback"
+    send(page, "hello there")
+    # Part of the answer is on screen before the rest has arrived: it streams.
+    page.wait_for_function(
+        "() => { const a = document.querySelector('.fb-assistant_message');"
+        " return a && a.innerText.includes('Echo') && !a.innerText.includes('word by word'); }"
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.fb-assistant_message')?.innerText.includes('word by word')"
+    )
+    assert last_answer(page) == "Echo: hello there. This answer is streamed word by word."
+    shoot(page, "02-streamed-reply")
+
+
+def test_threads_survive_a_reload_and_a_new_chat_starts_empty(page, server):
+    open_chat(page, server)
+    send(page, "remember me")
+    page.wait_for_function(
+        "() => document.querySelector('.fb-assistant_message')?.innerText.includes('word by word')"
+    )
+
+    page.reload()
+    page.wait_for_selector(".fb-thread >> text=remember me")
+    assert page.locator(".fb-item").count() == 0
+    page.click(".fb-thread >> text=remember me")
+    page.wait_for_selector(".fb-assistant_message")
+    assert "Echo: remember me" in last_answer(page)
+    shoot(page, "03-thread-reopened")
+
+    page.click("#fb-new")
+    assert page.locator(".fb-item").count() == 0
+    assert page.locator("#fb-start").is_visible()
+    shoot(page, "04-new-chat")
+
+
+def test_a_get_weather_client_tool_call_is_answered_by_the_browser(page, server):
+    open_chat(page, server)
+
+    send(page, "weather in Lyon")
+
+    page.wait_for_function(
+        "() => document.querySelector('.fb-assistant_message')?.innerText.includes('7.4')", timeout=20_000
+    )
+    answer = last_answer(page)
+    assert answer.startswith("The weather tool says:")
+    assert "Lyon" in answer
+    assert "open-meteo" in answer  # the browser's /api/tools/weather answer went back to the model
+    shoot(page, "05-weather-client-tool")
+
+
+def test_a_widget_is_rendered_and_its_action_round_trips(page, server):
+    open_chat(page, server)
+
+    send(page, "show me the rating widget")
+
+    page.wait_for_selector(".fb-widget .ck-card >> text=Was this answer helpful?")
+    shoot(page, "06-widget")
+    page.click(".fb-widget .ck-button >> text=Yes")
+    page.wait_for_selector(".fb-widget >> text=Thanks for your feedback!")
+    shoot(page, "07-widget-action")
+
+
+def test_a_running_answer_can_be_stopped(page, server):
+    open_chat(page, server)
+    send(page, "tell me a long story")
+    page.wait_for_function(
+        "() => document.querySelector('.fb-assistant_message')?.innerText.includes('word5')"
+    )
+
+    page.click("#fb-stop")
+
+    page.wait_for_selector("#fb-error >> text=Stopped.")
+    assert "word299" not in last_answer(page)
+    assert page.locator("#fb-send").is_visible()
+
+
+def test_a_file_can_be_attached(page, server, tmp_path):
+    open_chat(page, server)
+    note = tmp_path / "note.txt"
+    note.write_text("attached text")
+
+    page.set_input_files("#fb-file", str(note))
+    page.wait_for_selector("#fb-attachments .fb-chip")
+    send(page, "read my note")  # right away: the message waits for the upload
+
+    page.wait_for_selector(".fb-user_message >> text=note.txt")
+    page.wait_for_function(
+        "() => document.querySelector('.fb-assistant_message')?.innerText.includes('word by word')"
+    )
+    shoot(page, "08-attachment")
+
+
+def test_the_voice_page_shows_a_clean_error_without_a_key(page, server):
+    open_chat(page, server)
+    page.goto(f"{server}/voice")
+
+    page.click("#voice-toggle")
+
+    page.wait_for_selector("#voice-state[data-state=error]")
+    assert page.locator("#voice-message").inner_text() == (
+        "Voice is not available on this server: it needs an OpenAI API key."
+    )
+    shoot(page, "09-voice-error")
+
+
+def test_the_ui_is_french_for_a_french_browser(browser, server):
+    context = browser.new_context(
+        viewport=DESKTOP, locale="fr-FR", extra_http_headers={"Accept-Language": "fr"}
+    )
+    page = context.new_page()
+    page.goto(f"{server}/")
+    assert page.locator("h1").inner_text() == "Se connecter"
+    user = UserFactory()
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("button[type=submit]")
+
+    page.wait_for_selector("#fallback-notice:not([hidden])")
+
+    assert "n'a pas pu être chargé" in page.locator("#fallback-notice").inner_text()
+    assert page.locator("#fb-send").inner_text() == "Envoyer"
+    page.wait_for_selector("#fb-start >> text=Comment puis-je vous aider")
+    shoot(page, "10-french")
+    context.close()
+
+
+def test_the_admin_loads_for_an_admin(page, server):
+    admin = UserFactory(is_admin=True)
+    log_in(page, server, admin.email)
+
+    page.goto(f"{server}/admin/")
+
+    assert page.locator("#site-name").is_visible()
+    assert page.locator("a >> text=Widgets").count() >= 1
+    shoot(page, "11-admin")
