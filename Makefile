@@ -20,6 +20,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
+# Browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
@@ -28,8 +36,11 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install-dev
+test: install-dev $(CHROMIUM)
 	$(BIN)/python -m pytest
 
 lint: install-dev
 	$(BIN)/ruff check .
+
+worker: install
+	$(BIN)/python manage.py db_worker
