@@ -51,6 +51,16 @@ def admin_user(db):
     return UserFactory(email="admin@example.com", is_admin=True)
 
 
+@pytest.fixture
+def admin_browser(admin_user):
+    """A Django test client logged into the session (admin site, pages) as an admin."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(admin_user)
+    return client
+
+
 def _client_for(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")

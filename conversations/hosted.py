@@ -62,27 +62,29 @@ async def _create_session(user_id: int) -> JsonResponse:
     return JsonResponse({"client_secret": body["client_secret"], "expires_after": body.get("expires_after")})
 
 
-@csrf_exempt
-async def session(request: HttpRequest) -> HttpResponse:
+async def _guard(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
+    """POST only, a valid JWT (checked before anything else), and hosted mode configured."""
     if request.method != "POST":
-        return error(_("Use POST."), 405)
+        return None, error(_("Use POST."), 405)
     user = await authenticate_jwt(request)
     if user is None:
-        return error(_("Authentication credentials were not provided or are invalid."), 401)
+        return None, error(_("Authentication credentials were not provided or are invalid."), 401)
     if not hosted_configured():
-        return _not_configured()
-    return await _create_session(user.pk)
+        return None, _not_configured()
+    return user, None
+
+
+@csrf_exempt
+async def session(request: HttpRequest) -> HttpResponse:
+    user, refused = await _guard(request)
+    return refused or await _create_session(user.pk)
 
 
 @csrf_exempt
 async def session_refresh(request: HttpRequest) -> HttpResponse:
-    if request.method != "POST":
-        return error(_("Use POST."), 405)
-    user = await authenticate_jwt(request)
-    if user is None:
-        return error(_("Authentication credentials were not provided or are invalid."), 401)
-    if not hosted_configured():
-        return _not_configured()
+    user, refused = await _guard(request)
+    if refused:
+        return refused
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
@@ -109,13 +111,9 @@ async def proxy(request: HttpRequest, path: str) -> HttpResponse:
         response["Access-Control-Allow-Methods"] = "OPTIONS, POST"
         response["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Accept"
         return response
-    if request.method != "POST":
-        return error(_("Use POST."), 405)
-    user = await authenticate_jwt(request)
-    if user is None:
-        return error(_("Authentication credentials were not provided or are invalid."), 401)
-    if not hosted_configured():
-        return _not_configured()
+    _user, refused = await _guard(request)
+    if refused:
+        return refused
     headers: dict[str, Any] = {
         name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers
     }

@@ -19,6 +19,16 @@ from vectorstores.selectors import store_search
 from vectorstores.services import document_delete, job_create
 
 
+def json_object(raw: str | None, not_an_object: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw or "{}")
+    except json.JSONDecodeError as exc:
+        raise forms.ValidationError(_("Invalid JSON: %(error)s") % {"error": exc.msg}) from None
+    if not isinstance(value, dict):
+        raise forms.ValidationError(not_an_object)
+    return value
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("JSON or JSON Lines file"))
     id_field = forms.CharField(
@@ -34,14 +44,7 @@ class UploadForm(forms.Form):
         return upload
 
     def clean_metadata(self) -> dict[str, Any]:
-        raw = self.cleaned_data.get("metadata") or "{}"
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("Invalid JSON: %(error)s") % {"error": exc.msg}) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Metadata must be a JSON object."))
-        return value
+        return json_object(self.cleaned_data.get("metadata"), _("Metadata must be a JSON object."))
 
 
 class SearchForm(forms.Form):
@@ -52,14 +55,7 @@ class SearchForm(forms.Form):
     metadata_filters = forms.CharField(label=_("Metadata filters (JSON)"), required=False, initial="{}")
 
     def clean_metadata_filters(self) -> dict[str, Any]:
-        raw = self.cleaned_data.get("metadata_filters") or "{}"
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("Invalid JSON: %(error)s") % {"error": exc.msg}) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Filters must be a JSON object."))
-        return value
+        return json_object(self.cleaned_data.get("metadata_filters"), _("Filters must be a JSON object."))
 
 
 @admin.register(VectorStore)

@@ -1,19 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_browser(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_an_admin_creates_a_user_in_the_admin_site(admin_browser):

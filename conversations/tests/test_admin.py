@@ -9,13 +9,6 @@ from conversations.tests.helpers import create_thread
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_browser(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def test_the_thread_list_shows_owner_title_and_item_count(admin_browser, alice_client, scripted):
     scripted.enqueue([assistant_message("an answer")])
     create_thread(alice_client, "A question for the admin")

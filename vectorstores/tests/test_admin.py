@@ -4,19 +4,11 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from vectorstores.models import Document, IngestionJob, VectorStore
 from vectorstores.services import documents_ingest
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def browser(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture
@@ -31,20 +23,20 @@ def kb() -> VectorStore:
     return VectorStore.objects.get(slug="kb")
 
 
-def test_the_store_list_shows_document_counts_and_tools(browser, kb):
-    html = browser.get("/admin/vectorstores/vectorstore/").content.decode()
+def test_the_store_list_shows_document_counts_and_tools(admin_browser, kb):
+    html = admin_browser.get("/admin/vectorstores/vectorstore/").content.decode()
 
     assert '<td class="field-document_count">2</td>' in html
     assert f"/admin/vectorstores/vectorstore/{kb.pk}/search/" in html
     assert f"/admin/vectorstores/vectorstore/{kb.pk}/upload/" in html
 
 
-def test_the_search_page_shows_the_api_results_with_scores_and_links(browser, kb, user_client):
+def test_the_search_page_shows_the_api_results_with_scores_and_links(admin_browser, kb, user_client):
     api = user_client.post(
         "/api/vector-stores/kb/search_json", {"query": "return policy", "top_k": 2}, format="json"
     ).json()
 
-    response = browser.get(
+    response = admin_browser.get(
         f"/admin/vectorstores/vectorstore/{kb.pk}/search/",
         {
             "query": "return policy",
@@ -64,8 +56,8 @@ def test_the_search_page_shows_the_api_results_with_scores_and_links(browser, kb
     assert f"{api[0]['score']:.3f}" in table
 
 
-def test_the_search_page_reports_bad_filters(browser, kb):
-    response = browser.get(
+def test_the_search_page_reports_bad_filters(admin_browser, kb):
+    response = admin_browser.get(
         f"/admin/vectorstores/vectorstore/{kb.pk}/search/",
         {"query": "x", "top_k": 5, "dense_weight": 0.5, "sparse_weight": 0.5, "metadata_filters": "{nope"},
     )
@@ -73,11 +65,11 @@ def test_the_search_page_reports_bad_filters(browser, kb):
     assert "Invalid JSON" in response.content.decode()
 
 
-def test_the_upload_form_starts_a_job_and_shows_its_progress_page(browser, kb, settings, tmp_path):
+def test_the_upload_form_starts_a_job_and_shows_its_progress_page(admin_browser, kb, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     content = json.dumps([{"id": "n1", "text": "new"}]).encode()
 
-    response = browser.post(
+    response = admin_browser.post(
         f"/admin/vectorstores/vectorstore/{kb.pk}/upload/",
         {"file": SimpleUploadedFile("new.json", content), "id_field": "id", "metadata": "{}"},
     )
@@ -85,25 +77,25 @@ def test_the_upload_form_starts_a_job_and_shows_its_progress_page(browser, kb, s
     job = IngestionJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/admin/vectorstores/ingestionjob/{job.pk}/change/"
-    progress = browser.get(response["Location"])
+    progress = admin_browser.get(response["Location"])
     assert progress.status_code == 200
     assert progress["Refresh"] == "2"  # follows the job while it is queued or running
     assert job.status == "queued"
 
 
-def test_the_document_page_shows_its_chunks(browser, kb):
+def test_the_document_page_shows_its_chunks(admin_browser, kb):
     document = Document.objects.get(doc_id="en-hours")
 
-    html = browser.get(f"/admin/vectorstores/document/{document.pk}/change/").content.decode()
+    html = admin_browser.get(f"/admin/vectorstores/document/{document.pk}/change/").content.decode()
 
     assert "text: Support answers from nine to five." in html
     assert "&quot;lang&quot;" in html or "lang" in html
 
 
-def test_deleting_a_document_in_the_admin_keeps_the_statistics_right(browser, kb):
+def test_deleting_a_document_in_the_admin_keeps_the_statistics_right(admin_browser, kb):
     document = Document.objects.get(doc_id="en-hours")
 
-    browser.post(f"/admin/vectorstores/document/{document.pk}/delete/", {"post": "yes"})
+    admin_browser.post(f"/admin/vectorstores/document/{document.pk}/delete/", {"post": "yes"})
 
     kb.refresh_from_db()
     assert kb.chunk_count == 1

@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.test import Client
 
 from widgets.models import WidgetTemplate
 from widgets.tests.conftest import STATIC
@@ -13,15 +12,8 @@ pytestmark = pytest.mark.django_db
 ADD = "/admin/widgets/widgettemplate/add/"
 
 
-@pytest.fixture
-def browser(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
-def test_a_broken_definition_shows_inline_errors_and_saves_nothing(browser):
-    response = browser.post(
+def test_a_broken_definition_shows_inline_errors_and_saves_nothing(admin_browser):
+    response = admin_browser.post(
         ADD,
         {
             "slug": "card",
@@ -38,9 +30,9 @@ def test_a_broken_definition_shows_inline_errors_and_saves_nothing(browser):
     assert not WidgetTemplate.objects.exists()
 
 
-def test_fixing_it_saves_the_normalised_widget(browser, django_capture_on_commit_callbacks):
+def test_fixing_it_saves_the_normalised_widget(admin_browser, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(
+        response = admin_browser.post(
             ADD,
             {
                 "slug": "card",
@@ -58,24 +50,24 @@ def test_fixing_it_saves_the_normalised_widget(browser, django_capture_on_commit
     assert widget.index_status == "indexed"
 
 
-def test_the_editor_page_has_the_live_preview(browser):
+def test_the_editor_page_has_the_live_preview(admin_browser):
     widget = WidgetTemplate.objects.create(slug="card", definition=STATIC)
 
-    html = browser.get(f"/admin/widgets/widgettemplate/{widget.pk}/change/").content.decode()
+    html = admin_browser.get(f"/admin/widgets/widgettemplate/{widget.pk}/change/").content.decode()
 
     assert 'id="widget-preview"' in html
     assert "/admin/widgets/widgettemplate/preview/" in html
     assert "widgets/widgets.css" in html
 
 
-def test_the_admin_preview_renders_or_lists_errors(browser):
+def test_the_admin_preview_renders_or_lists_errors(admin_browser):
     url = "/admin/widgets/widgettemplate/preview/"
 
-    good = browser.post(url, json.dumps(STATIC), content_type="application/json").json()
-    bad = browser.post(
+    good = admin_browser.post(url, json.dumps(STATIC), content_type="application/json").json()
+    bad = admin_browser.post(
         url, json.dumps({"type": "Card", "children": [{"type": "Zap"}]}), content_type="application/json"
     ).json()
-    broken = browser.post(url, "{", content_type="application/json").json()
+    broken = admin_browser.post(url, "{", content_type="application/json").json()
 
     assert good["ok"] is True
     assert "Static hello" in good["html"]
@@ -83,11 +75,11 @@ def test_the_admin_preview_renders_or_lists_errors(browser):
     assert broken["ok"] is False
 
 
-def test_the_list_page_searches_widgets(browser):
+def test_the_list_page_searches_widgets(admin_browser):
     WidgetTemplate.objects.create(slug="flight", title="Flight status", definition=STATIC)
     WidgetTemplate.objects.create(slug="invoice", title="Invoice", definition=STATIC)
 
-    html = browser.get("/admin/widgets/widgettemplate/", {"q": "flight"}).content.decode()
+    html = admin_browser.get("/admin/widgets/widgettemplate/", {"q": "flight"}).content.decode()
 
     assert "Flight status" in html
     assert "Invoice" not in html
