@@ -137,16 +137,24 @@ def test_the_fallback_client_appears_and_streams_a_reply(page, server):
     notice = page.locator("#fallback-notice").inner_text()
     assert "could not be loaded" in notice
     assert page.evaluate("document.body.dataset.chat") == "fallback"
-    send(page, "hello there")
-    # Part of the answer is on screen before the rest has arrived: it streams.
-    page.wait_for_function(
-        "() => { const a = document.querySelector('.fb-assistant_message');"
-        " return a && a.innerText.includes('Echo') && !a.innerText.includes('word by word'); }"
+    # Record every length the answer takes on screen: a streamed answer grows in steps.
+    page.evaluate(
+        """() => {
+        window.answerLengths = [];
+        new MutationObserver(() => {
+            const answer = document.querySelector('.fb-assistant_message');
+            if (answer) window.answerLengths.push(answer.innerText.length);
+        }).observe(document.getElementById('fb-items'), {childList: true, subtree: true, characterData: true});
+    }"""
     )
+    send(page, "hello there")
     page.wait_for_function(
         "() => document.querySelector('.fb-assistant_message')?.innerText.includes('word by word')"
     )
+
     assert last_answer(page) == "Echo: hello there. This answer is streamed word by word."
+    lengths = page.evaluate("window.answerLengths")
+    assert len(set(lengths)) >= 4, lengths  # shown piece by piece, not all at once
     shoot(page, "02-streamed-reply")
 
 
