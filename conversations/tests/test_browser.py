@@ -144,7 +144,8 @@ def test_the_fallback_client_appears_and_streams_a_reply(page, server):
         new MutationObserver(() => {
             const answer = document.querySelector('.fb-assistant_message');
             if (answer) window.answerLengths.push(answer.innerText.length);
-        }).observe(document.getElementById('fb-items'), {childList: true, subtree: true, characterData: true});
+        }).observe(document.getElementById('fb-items'),
+                   {childList: true, subtree: true, characterData: true});
     }"""
     )
     send(page, "hello there")
