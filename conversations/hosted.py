@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from chatkit_site.upstream import http_client, openai_base, openai_headers
-from conversations.views import authenticate_jwt, error
+from conversations.views import authenticate_jwt, error, unauthorized
 
 logger = logging.getLogger("chatkit.hosted")
 
@@ -68,7 +68,7 @@ async def _guard(request: HttpRequest) -> tuple[Any, JsonResponse | None]:
         return None, error(_("Use POST."), 405)
     user = await authenticate_jwt(request)
     if user is None:
-        return None, error(_("Authentication credentials were not provided or are invalid."), 401)
+        return None, unauthorized()
     if not hosted_configured():
         return None, _not_configured()
     return user, None

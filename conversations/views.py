@@ -103,6 +103,12 @@ def error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": message}, status=status)
 
 
+def unauthorized() -> JsonResponse:
+    response = error(_("Authentication credentials were not provided or are invalid."), 401)
+    response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
 async def authenticate_jwt(request: HttpRequest) -> User | None:
     """The user of a Bearer token, or None. Runs before the body is even read."""
     try:
@@ -161,9 +167,7 @@ async def chatkit_endpoint(request: HttpRequest) -> HttpResponse:
         return error(_("Use POST."), 405)
     user = await authenticate_jwt(request)
     if user is None:
-        response = error(_("Authentication credentials were not provided or are invalid."), 401)
-        response["WWW-Authenticate"] = 'Bearer realm="api"'
-        return response
+        return unauthorized()
 
     length = int(request.headers.get("Content-Length") or 0)
     if length > settings.CHATKIT_MAX_REQUEST_BYTES:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    from chatkit.widgets import WidgetRoot
-
-from pydantic import TypeAdapter
+from widgets.validation import widget_root
 
 RATE_ACTION = "widget.rate"
-_root: TypeAdapter[Any] = TypeAdapter(WidgetRoot)
-
-
-def _build(tree: dict[str, Any]) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return _root.validate_python(tree)
 
 
 def rating_card(question: str | None = None) -> Any:
@@ -32,7 +20,7 @@ def rating_card(question: str | None = None) -> Any:
             "onClickAction": {"type": RATE_ACTION, "payload": {"rating": rating}},
         }
 
-    return _build(
+    return widget_root(
         {
             "type": "Card",
             "size": "sm",
@@ -53,7 +41,7 @@ def rating_card(question: str | None = None) -> Any:
 
 def rating_thanks_card(rating: str) -> Any:
     label = _("Helpful") if rating == "positive" else _("Not helpful")
-    return _build(
+    return widget_root(
         {
             "type": "Card",
             "size": "sm",
@@ -71,7 +59,7 @@ def rating_thanks_card(rating: str) -> Any:
 
 def weather_card(report: dict[str, Any]) -> Any:
     place = ", ".join(str(part) for part in (report.get("city"), report.get("country")) if part)
-    return _build(
+    return widget_root(
         {
             "type": "Card",
             "size": "sm",

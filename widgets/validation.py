@@ -121,9 +121,7 @@ def check_static(definition: Any, prefix: str = "") -> Checked:
         _walk(definition, prefix, errors)
     if errors:
         return Checked(errors=errors)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        normalized = _root_adapter.validate_python(definition).model_dump(mode="json", exclude_none=True)
+    normalized = widget_root(definition).model_dump(mode="json", exclude_none=True)
     return Checked(normalized=normalized, rendered=normalized)
 
 
@@ -224,17 +222,19 @@ def check_definition(definition: Any) -> Checked:
     return check_static(definition)
 
 
-def build_widget(definition: Any, data: dict[str, Any] | None = None) -> Any:
-    """The ChatKit widget root to stream for a stored definition (templates are built with data)."""
+def widget_root(tree: dict[str, Any]) -> Any:
+    """The ChatKit widget model for a widget tree (Card, ListView or Basic root)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
-        if is_template(definition):
-            checked = check_template(definition, data=data)
-            if not checked.ok:
-                raise ValueError("; ".join(checked.errors))
-            return ck.WidgetTemplate(definition).build(
-                data
-                if data is not None
-                else definition.get("sample_data", sample_from_schema(definition.get("jsonSchema")))
-            )
-        return _root_adapter.validate_python(definition)
+        return _root_adapter.validate_python(tree)
+
+
+def build_widget(definition: Any, data: dict[str, Any] | None = None) -> Any:
+    """The ChatKit widget root to stream for a stored definition (templates are built with data)."""
+    if not is_template(definition):
+        return widget_root(definition)
+    # Checking a template renders it with the data; that rendering is the widget to show.
+    checked = check_template(definition, data=data)
+    if not checked.ok:
+        raise ValueError("; ".join(checked.errors))
+    return widget_root(checked.rendered)
