@@ -22,13 +22,15 @@ def test_the_thread_list_shows_owner_title_and_item_count(admin_browser, alice_c
 
 def test_the_thread_page_shows_the_transcript_in_order(admin_browser, alice_client, scripted):
     scripted.enqueue([assistant_message("the answer")])
-    thread_id, _ = create_thread(alice_client, "the question")
+    thread_id, events = create_thread(alice_client, "the question")
+    assert [e for e in events if e["type"] == "error"] == []
 
     response = admin_browser.get(f"/admin/conversations/thread/{thread_id}/change/")
 
-    html = response.content.decode()
     assert response.status_code == 200
-    assert html.index("the question") < html.index("the answer")
+    html = response.content.decode()
+    transcript = html.split("class='transcript'", 1)[1]
+    assert transcript.index("the question") < transcript.index("the answer")
     assert 'name="_save"' not in html  # read-only
 
 

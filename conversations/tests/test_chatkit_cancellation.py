@@ -28,7 +28,7 @@ def slow_answer(call) -> object:
 
     async def events():
         for event in _stream_events([_message(text)]):
-            await asyncio.sleep(0.002)
+            await asyncio.sleep(0.005)  # slow enough that a disconnect lands mid-stream
             yield event
 
     return events()
