@@ -7,8 +7,8 @@ from agents.testing import ScriptedModel
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from accounts.services import token_pair_for
 from accounts.tests.factories import UserFactory
+from accounts.tokens import token_pair_for
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import User, normalize_email
 from accounts.selectors import user_email_taken
 
@@ -54,6 +55,9 @@ def promote(modeladmin: admin.ModelAdmin, request: object, queryset: object) -> 
 @admin.action(description=_("Remove the admin role from the selected users"))
 def demote(modeladmin: admin.ModelAdmin, request: object, queryset: object) -> None:
     queryset.exclude(pk=request.user.pk).update(is_staff=False, is_superuser=False)
+
+
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)

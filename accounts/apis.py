@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed, NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotFound, Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.exceptions import TokenError
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from accounts.models import User
 from accounts.permissions import IsAdmin
 from accounts.selectors import user_get, user_list
-from accounts.services import token_pair_for, user_create, user_delete, user_update
-from accounts.throttling import LoginFailureThrottle
+from accounts.services import login_authenticate, user_create, user_delete, user_update
+from accounts.throttling import LoginThrottled
+from accounts.tokens import (
+    SID_CLAIM,
+    InvalidRefreshToken,
+    refresh_token_revoke,
+    session_revoke,
+    token_pair_for,
+    token_refresh,
+)
 
 
 class UserOutput(serializers.ModelSerializer):
@@ -40,13 +45,17 @@ class PublicAuthApi(APIView):
         return 'Bearer realm="api"'
 
 
-class LoginApi(PublicAuthApi):
-    throttle_classes = [LoginFailureThrottle]
-    throttle_scope = "login"
+def throttled(exc: LoginThrottled) -> Throttled:
+    return Throttled(
+        wait=exc.retry_after,
+        detail=_("Too many failed logins. Try again in %(seconds)s seconds.") % {"seconds": exc.retry_after},
+    )
 
+
+class LoginApi(PublicAuthApi):
     class Input(serializers.Serializer):
-        email = serializers.CharField()
-        password = serializers.CharField(trim_whitespace=False)
+        email = serializers.CharField(max_length=254)
+        password = serializers.CharField(trim_whitespace=False, max_length=4096)
 
     class Output(serializers.Serializer):
         access_token = serializers.CharField()
@@ -58,11 +67,11 @@ class LoginApi(PublicAuthApi):
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(
-            request._request, email=data.validated_data["email"], password=data.validated_data["password"]
-        )
+        try:
+            user = login_authenticate(request=request._request, **data.validated_data)
+        except LoginThrottled as exc:
+            raise throttled(exc) from None
         if user is None:
-            LoginFailureThrottle().record_failure(request, self)
             raise AuthenticationFailed(_("Incorrect email or password."))
         tokens = token_pair_for(user=user)
         body = {
@@ -76,25 +85,42 @@ class LoginApi(PublicAuthApi):
 
 class RefreshApi(PublicAuthApi):
     class Input(serializers.Serializer):
-        refresh_token = serializers.CharField()
+        refresh_token = serializers.CharField(max_length=4096)
 
     class Output(serializers.Serializer):
         access_token = serializers.CharField()
-        refresh_token = serializers.CharField(required=False)
+        refresh_token = serializers.CharField()
 
     @extend_schema(request=Input, responses=Output)
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        refresh = TokenRefreshSerializer(data={"refresh": data.validated_data["refresh_token"]})
         try:
-            refresh.is_valid(raise_exception=True)
-        except (TokenError, serializers.ValidationError, AuthenticationFailed, User.DoesNotExist):
+            tokens = token_refresh(refresh_token=data.validated_data["refresh_token"])
+        except InvalidRefreshToken:
             raise AuthenticationFailed(_("Invalid or expired refresh token.")) from None
-        body = {"access_token": refresh.validated_data["access"]}
-        if "refresh" in refresh.validated_data:
-            body["refresh_token"] = refresh.validated_data["refresh"]
-        return Response(body)
+        # Refresh tokens rotate: the one sent is now blacklisted, use the new one next time.
+        return Response({"access_token": tokens.access_token, "refresh_token": tokens.refresh_token})
+
+
+class LogoutApi(APIView):
+    """Revoke the tokens of this login: the access token used here and its refresh tokens."""
+
+    permission_classes = [IsAuthenticated]
+
+    class Input(serializers.Serializer):
+        refresh_token = serializers.CharField(required=False, max_length=4096)
+
+    @extend_schema(request=Input, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        sid = request.auth.get(SID_CLAIM) if request.auth is not None else None
+        if sid:
+            session_revoke(user=request.user, sid=sid)
+        if data.validated_data.get("refresh_token"):
+            refresh_token_revoke(user=request.user, refresh_token=data.validated_data["refresh_token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeApi(APIView):
@@ -109,8 +135,8 @@ class AdminUserListCreateApi(APIView):
     permission_classes = [IsAdmin]
 
     class Input(serializers.Serializer):
-        email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False)
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(trim_whitespace=False, max_length=4096)
         is_admin = serializers.BooleanField(default=False)
 
     @extend_schema(responses=UserOutput(many=True))
@@ -129,7 +155,7 @@ class AdminUserDetailApi(APIView):
     permission_classes = [IsAdmin]
 
     class Input(serializers.Serializer):
-        password = serializers.CharField(required=False, trim_whitespace=False)
+        password = serializers.CharField(required=False, trim_whitespace=False, max_length=4096)
         is_admin = serializers.BooleanField(required=False)
 
     def _get_user(self, user_id: int) -> User:

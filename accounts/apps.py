@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,6 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts.signals import provision_admin_after_migrate
+        from accounts.models import User
+        from accounts.signals import provision_admin_after_migrate, revoke_tokens_on_credential_change
 
         post_migrate.connect(provision_admin_after_migrate, sender=self)
+        pre_save.connect(
+            revoke_tokens_on_credential_change, sender=User, dispatch_uid="accounts-revoke-tokens"
+        )

@@ -73,3 +73,25 @@ class User(AbstractBaseUser, PermissionsMixin):
         # The role is one switch for API clients; Django's admin needs both flags.
         self.is_staff = value
         self.is_superuser = value
+
+
+class RevokedSession(models.Model):
+    """A login session whose tokens are revoked (logout).
+
+    Every token pair carries a ``sid`` claim: one per API login, one per browser session for
+    the tokens pages hand to their scripts. Rotated refresh tokens and the access tokens they
+    mint keep it, so revoking the sid ends the whole login at once. Rows are kept until the
+    longest-lived token of the session would have expired anyway.
+    """
+
+    sid = models.CharField(_("session id"), max_length=64, primary_key=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="revoked_sessions")
+    revoked_at = models.DateTimeField(_("revoked at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("revoked session")
+        verbose_name_plural = _("revoked sessions")
+
+    def __str__(self) -> str:
+        return self.sid

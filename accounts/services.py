@@ -1,29 +1,34 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User, normalize_email
 from accounts.selectors import user_email_taken
+from accounts.throttling import login_failure_record, login_success_record, login_throttle_check
 
 logger = logging.getLogger("chatkit.accounts")
 
 
-@dataclass(frozen=True)
-class TokenPair:
-    access_token: str
-    refresh_token: str
+def login_authenticate(*, request: HttpRequest, email: str, password: str) -> User | None:
+    """The one way every login path checks credentials: throttled, then authenticated.
 
-
-def token_pair_for(*, user: User) -> TokenPair:
-    refresh = RefreshToken.for_user(user)
-    return TokenPair(access_token=str(refresh.access_token), refresh_token=str(refresh))
+    Raises ``LoginThrottled`` while the client address or the account is over its budget of
+    failures (checked first, so a throttled guess is never even tried).
+    """
+    login_throttle_check(request=request, email=email)
+    user = authenticate(request, email=email, password=password)
+    if user is None:
+        login_failure_record(request=request, email=email)
+        return None
+    login_success_record(request=request, email=email)
+    return user
 
 
 def user_create(*, email: str, password: str, is_admin: bool = False) -> User:

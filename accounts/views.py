@@ -12,7 +12,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import LoginForm
-from accounts.services import token_pair_for
+from accounts.tokens import session_revoke, sid_for_session, token_pair_for
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -33,18 +33,35 @@ def login_page(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and form.user is not None:
             login(request, form.user)
             return HttpResponseRedirect(_safe_next(request))
-        status = 400
+        status = 429 if form.throttled else 400
     else:
         form = LoginForm(request)
         status = 200
     return render(request, "login.html", {"form": form, "next": _safe_next(request)}, status=status)
 
 
+@never_cache
+@csrf_protect
 @require_http_methods(["GET", "POST"])
 def logout_page(request: HttpRequest) -> HttpResponse:
-    # GET is accepted so a plain link works; logging someone out is the worst a forged GET can do.
+    """POST logs out (CSRF-protected, so another site cannot); GET asks for confirmation."""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(settings.LOGOUT_REDIRECT_URL)
+        return render(request, "logout.html")
+    if request.user.is_authenticated and request.session.session_key:
+        # The tokens the pages of this session were given die with it.
+        session_revoke(user=request.user, sid=sid_for_session(request.session.session_key))
     logout(request)
     return HttpResponseRedirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def page_token_pair(request: HttpRequest) -> dict[str, str]:
+    """A JWT pair for the scripts of a logged-in page, tied to the Django session."""
+    if not request.session.session_key:
+        request.session.save()
+    pair = token_pair_for(user=request.user, sid=sid_for_session(request.session.session_key))
+    return {"access_token": pair.access_token, "refresh_token": pair.refresh_token}
 
 
 @never_cache
@@ -58,5 +75,4 @@ def session_token(request: HttpRequest) -> JsonResponse:
     """
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "Not logged in."}, status=401)
-    tokens = token_pair_for(user=request.user)
-    return JsonResponse({"access_token": tokens.access_token, "refresh_token": tokens.refresh_token})
+    return JsonResponse(page_token_pair(request))

@@ -27,7 +27,7 @@ def free_port() -> int:
 
 def make_users(count: int) -> list[str]:
     from accounts.models import User
-    from accounts.services import token_pair_for
+    from accounts.tokens import token_pair_for
 
     tokens = []
     for n in range(count):
@@ -93,7 +93,7 @@ def query_counts() -> tuple[int, int]:
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
-    from accounts.services import token_pair_for
+    from accounts.tokens import token_pair_for
 
     user, _ = User.objects.get_or_create(email="bench-queries@example.com")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")

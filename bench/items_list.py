@@ -70,7 +70,7 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from accounts.services import token_pair_for
+    from accounts.tokens import token_pair_for
 
     user, _ = User.objects.get_or_create(email="bench-items@example.com")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")

@@ -1,20 +1,30 @@
-"""ASGI entry point, served by daphne (and by ``runserver``, which daphne replaces)."""
+"""ASGI entry point, served by daphne (and by ``runserver``, which daphne replaces).
+
+The stack, outermost first: request body limits (before anything reads or buffers a body),
+static files (unless a proxy serves them), then Django.
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatkit_site.settings")
 
-django_asgi_app = get_asgi_application()
 
-from django.conf import settings  # noqa: E402  (settings are configured by the line above)
+def build_application() -> object:
+    from django.conf import settings
 
-if settings.SERVE_STATIC:
-    # Serves /static/ from the installed apps and static/ folder without a separate web
-    # server; set SERVE_STATIC=false when nginx or a CDN serves collectstatic's output.
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from chatkit_site.bodylimit import BodyLimitMiddleware, install_daphne_limit
+    from chatkit_site.handlers import GuardedASGIHandler, SafeStaticFilesHandler
 
-    application = ASGIStaticFilesHandler(django_asgi_app)
-else:
-    application = django_asgi_app
+    install_daphne_limit()
+    application: object = GuardedASGIHandler()
+    if settings.SERVE_STATIC:
+        # Serves /static/ from the installed apps without a separate web server; set
+        # SERVE_STATIC=false when nginx or a CDN serves collectstatic's output.
+        application = SafeStaticFilesHandler(application)
+    return BodyLimitMiddleware(application)
+
+
+django.setup(set_prefix=False)
+application = build_application()

@@ -7,6 +7,7 @@ silently fall back to a default that nobody chose.
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 from pathlib import Path
@@ -78,13 +79,29 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int] | None:
+    """``10/min`` → (10, 60); ``10/15min`` → (10, 900). None when malformed."""
+    count, _, period = rate.partition("/")
+    digits = "".join(itertools.takewhile(str.isdigit, period))
+    unit = period[len(digits) :]
+    if not count.isdigit() or int(count) < 1 or not unit or unit[0] not in _PERIODS:
+        return None
+    multiplier = int(digits) if digits else 1
+    if multiplier < 1:
+        return None
+    return int(count), multiplier * _PERIODS[unit[0]]
+
+
 def env_throttle_rate(name: str, default: str) -> str:
-    """A DRF rate such as ``10/min``: a positive count, a slash, and s/m/h/d."""
+    """A rate such as ``10/min`` or ``10/15min``: a count, a slash, an optional number and s/m/h/d."""
     value = _raw(name) or default
-    count, _, period = value.partition("/")
-    if not count.isdigit() or int(count) < 1 or not period or period[0] not in "smhd":
+    if parse_rate(value) is None:
         raise ImproperlyConfigured(
-            f"{name} must look like 10/min (a count per second, minute, hour or day; got {value!r})."
+            f"{name} must look like 10/min or 10/15min (a count per second, minute, hour or day; "
+            f"got {value!r})."
         )
     return value
 

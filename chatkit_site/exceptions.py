@@ -9,8 +9,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -55,10 +61,18 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DjangoValidationError):
         # Services raise Django's ValidationError; present it like a serializer's.
         exc = exceptions.ValidationError(as_serializer_error(exc))
-    elif isinstance(exc, Http404):
+    elif isinstance(exc, Http404 | ObjectDoesNotExist):
+        # A row gone between the view's lookup and the service's write is a 404 too.
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(_("The request body is too large."))
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(_("The request was refused as malformed."))
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logger.warning("Database unavailable: %s", exc)
+        exc = ServiceUnavailable(_("The database is unavailable right now. Please try again shortly."))
 
     response = exception_handler(exc, context)
     if response is None:
@@ -66,6 +80,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         logger.exception("Unhandled API error", exc_info=exc)
         return Response({"detail": _("Internal server error.")}, status=500)
 
+    if response.status_code == 503:
+        response["Retry-After"] = "5"
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail
         response.data = {"detail": _first_message(errors), "errors": errors}

@@ -24,6 +24,7 @@ from chatkit_site.env import (
     env_throttle_rate,
     persistent_secret,
 )
+from chatkit_site.security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,11 +44,30 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 if TESTING:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- Security (README "Security") -------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0: the header is
+# ignored and the connection's address is the client's (a client can write anything there).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Behind a TLS-terminating proxy, trust its X-Forwarded-Proto header.
-if env_bool("BEHIND_HTTPS_PROXY", False):
+BEHIND_HTTPS_PROXY = env_bool("BEHIND_HTTPS_PROXY", False)
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", BEHIND_HTTPS_PROXY)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", BEHIND_HTTPS_PROXY)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Load balancers probe health over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# Request bodies are bounded before authentication (chatkit_site.bodylimit); these are the
+# limits of paths without one of their own (ChatKit requests, uploads and documents have theirs).
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_MB", 2, minimum=1) * 1024 * 1024
 
 INSTALLED_APPS = [
     # daphne first: its runserver replaces Django's, so the dev server speaks ASGI.
@@ -60,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -74,7 +95,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "chatkit_site.middleware.RequestSanityMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "chatkit_site.middleware.ContentSecurityPolicyMiddleware",
+    "chatkit_site.middleware.ServiceErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -157,13 +181,13 @@ if bool(ADMIN_EMAIL) != bool(ADMIN_PASSWORD):
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["chatkit_site.parsers.SafeJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "chatkit_site.schema.AutoSchema",
     "EXCEPTION_HANDLER": "chatkit_site.exceptions.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env_throttle_rate("LOGIN_THROTTLE_RATE", "10/min")},
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -174,7 +198,15 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": True,
+    # Each refresh returns a new refresh token and blacklists the old one.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a hash of the password hash: changing the password revokes them all.
+    "CHECK_REVOKE_TOKEN": True,
 }
+# Failed logins (API, /login and /admin/login/) per client address and per account.
+LOGIN_THROTTLE_RATE = env_throttle_rate("LOGIN_THROTTLE_RATE", "10/min")
+LOGIN_ACCOUNT_THROTTLE_RATE = env_throttle_rate("LOGIN_ACCOUNT_THROTTLE_RATE", "10/15min")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "chatkit-django API",
@@ -236,11 +268,16 @@ CHATKIT_UPLOAD_TYPES = env_list("CHATKIT_UPLOAD_TYPES", ["image/*", "application
 CHATKIT_MAX_REQUEST_BYTES = env_int("CHATKIT_MAX_REQUEST_BYTES", 2 * 1024 * 1024, minimum=1024)
 # Uploads are read into memory up to this size, then spooled to a temporary file.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = CHATKIT_MAX_UPLOAD_BYTES + 1024 * 1024
 
 # --- Background tasks ---------------------------------------------------------------------
 # Large ingestion jobs run in `manage.py db_worker` (django-tasks, database backend).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Admin-provided templates (widget templates, workflow expressions) ----------------------
+# Rendered in a sandbox (chatkit_site.templating) with these limits.
+TEMPLATE_MAX_OUTPUT_CHARS = env_int("TEMPLATE_MAX_OUTPUT_CHARS", 200_000, minimum=1000)
+TEMPLATE_MAX_ITERATIONS = env_int("TEMPLATE_MAX_ITERATIONS", 20_000, minimum=100)
+TEMPLATE_TIME_BUDGET_MS = env_int("TEMPLATE_TIME_BUDGET_MS", 500, minimum=10)
 
 # --- Knowledge base -----------------------------------------------------------------------
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "intfloat/multilingual-e5-small")
@@ -249,6 +286,8 @@ EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
 KB_CHUNK_MAX_TOKENS = env_int("KB_CHUNK_MAX_TOKENS", 256, minimum=16)
 KB_CHUNK_OVERLAP_LINES = env_int("KB_CHUNK_OVERLAP_LINES", 1, minimum=0)
 KB_MAX_UPLOAD_BYTES = env_int("KB_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
+# One JSON document posted to the documents API (larger files go through the upload).
+KB_MAX_DOCUMENT_BYTES = env_int("KB_MAX_DOCUMENT_MB", 10, minimum=1) * 1024 * 1024
 CHATKIT_KNOWLEDGE_STORES = env_list("CHATKIT_KNOWLEDGE_STORES", [])
 
 # --- Tools --------------------------------------------------------------------------------
@@ -259,6 +298,8 @@ OPEN_METEO_GEOCODING_URL = env_str(
 OPEN_METEO_FORECAST_URL = env_str("OPEN_METEO_FORECAST_URL", "https://api.open-meteo.com/v1/forecast")
 WEATHER_TIMEOUT_SECONDS = env_int("WEATHER_TIMEOUT_SECONDS", 5, minimum=1)
 WEATHER_CACHE_SECONDS = env_int("WEATHER_CACHE_SECONDS", 600, minimum=0)
+# A failed lookup is remembered this long, so retries do not each wait for the timeout again.
+WEATHER_FAILURE_CACHE_SECONDS = env_int("WEATHER_FAILURE_CACHE_SECONDS", 30, minimum=0)
 # "client": the browser looks the weather up (ChatKit client tool); "server": this server does.
 CHATKIT_WEATHER_TOOL = env_choice("CHATKIT_WEATHER_TOOL", "client", ("client", "server"))
 
@@ -287,3 +328,16 @@ CHATKIT_JS_URL = env_str("CHATKIT_JS_URL", "https://cdn.platform.openai.com/depl
 CHATKIT_DOMAIN_KEY = env_str("CHATKIT_DOMAIN_KEY", "domain_pk_localhost_dev")
 # How long the page waits for the component before switching to the built-in client.
 CHATKIT_LOAD_TIMEOUT_MS = env_int("CHATKIT_LOAD_TIMEOUT_MS", 5000, minimum=100)
+
+# Django's own cap on bodies read into memory (request.body, form fields); the per-path
+# limits of chatkit_site.bodylimit are the real bound and are all below this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = (
+    max(REQUEST_MAX_BODY_BYTES, CHATKIT_MAX_REQUEST_BYTES, CHATKIT_MAX_UPLOAD_BYTES, KB_MAX_DOCUMENT_BYTES)
+    + 1024 * 1024
+)
+
+# Pages (HTML) get this Content-Security-Policy; the ChatKit component's origin may load
+# scripts, frames and styles, the realtime API may be reached by the voice page.
+CONTENT_SECURITY_POLICY = env_optional("CONTENT_SECURITY_POLICY") or content_security_policy(
+    chatkit_js_url=CHATKIT_JS_URL, extra_connect=["https://api.openai.com"]
+)

@@ -11,11 +11,15 @@ class RequestContext:
 
     ``owned_threads`` remembers thread ids already checked against the user during this
     request, so a turn does not repeat the ownership query for every item it saves.
+    ``created_threads`` and ``threads_with_items`` let a failed request roll back a thread it
+    created but never wrote an item to.
     """
 
     user: User
     base_url: str
     owned_threads: set[str] = field(default_factory=set)
+    created_threads: set[str] = field(default_factory=set)
+    threads_with_items: set[str] = field(default_factory=set)
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}{path}"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -64,7 +67,10 @@ class ThreadItem(models.Model):
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
-    return f"attachments/{instance.owner_id}/{instance.id}/{filename}"
+    # The stored name is a sanitised base name: the user's name is kept in Attachment.name and
+    # only ever reaches a header encoded (Content-Disposition), never a file system path.
+    base = re.sub(r"[^\w.-]", "_", PurePosixPath(filename.replace("\\", "/")).name)[-100:].lstrip(".")
+    return f"attachments/{instance.owner_id}/{instance.id}/{base or 'file'}"
 
 
 class Attachment(models.Model):

@@ -12,11 +12,12 @@ from agents.models.interface import Model
 from chatkit.actions import Action
 from chatkit.agents import AgentContext, stream_agent_response
 from chatkit.errors import CustomStreamError
-from chatkit.server import ChatKitServer
+from chatkit.server import ChatKitServer, NonStreamingResult, StreamingResult
 from chatkit.store import NotFoundError
 from chatkit.types import (
     AssistantMessageItem,
     AudioInput,
+    ChatKitReq,
     ClientToolCallItem,
     FeedbackKind,
     SyncCustomActionResponse,
@@ -29,6 +30,7 @@ from chatkit.types import (
     UserMessageItem,
     UserMessageTextContent,
     WidgetItem,
+    is_streaming_req,
 )
 from django.conf import settings
 from django.db import IntegrityError
@@ -87,6 +89,19 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
     def __init__(self) -> None:
         super().__init__(store=DjangoStore(), attachment_store=DjangoAttachmentStore())
         self.converter = AttachmentAwareConverter()
+
+    async def process_parsed(
+        self, request: ChatKitReq, context: RequestContext
+    ) -> StreamingResult | NonStreamingResult:
+        """``process()`` for a request the endpoint has already parsed and checked.
+
+        The SDK's ``process()`` takes raw bytes and parses them again; the endpoint parses once
+        (it must, to check the request first) and routes here. Pinned SDK version: these are
+        the two methods ``process()`` itself calls.
+        """
+        if is_streaming_req(request):
+            return StreamingResult(self._process_streaming(request, context))
+        return NonStreamingResult(await self._process_non_streaming(request, context))
 
     def model(self) -> Model:
         return agent_module.build_model()

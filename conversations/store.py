@@ -20,6 +20,8 @@ from chatkit.types import Page, ThreadItem, ThreadMetadata
 from django.db import connection
 from pydantic import TypeAdapter
 
+from chatkit_site.validation import strip_nul
+from conversations.checks import TITLE_MAX_CHARS, RequestRejected
 from conversations.context import RequestContext
 from conversations.models import Attachment, Thread
 from conversations.models import ThreadItem as ThreadItemRow
@@ -93,11 +95,13 @@ class DjangoStore(Store[RequestContext]):
         return _thread_metadata(row)
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
-        saved = await sync_to_async(_upsert_thread)(thread, context.user.pk)
+        saved, inserted = await sync_to_async(_upsert_thread)(thread, context.user.pk)
         if not saved:
             # The id exists but belongs to another user: behave as if it did not exist.
             raise NotFoundError(f"Thread {thread.id} not found")
         context.owned_threads.add(thread.id)
+        if inserted:
+            context.created_threads.add(thread.id)
 
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: RequestContext
@@ -128,11 +132,13 @@ class DjangoStore(Store[RequestContext]):
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        await _upsert_item(thread_id, item)
+        await sync_to_async(_upsert_item)(thread_id, item)
+        context.threads_with_items.add(thread_id)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        await _upsert_item(thread_id, item)
+        await sync_to_async(_upsert_item)(thread_id, item)
+        context.threads_with_items.add(thread_id)
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
         row = await ThreadItemRow.objects.filter(
@@ -184,25 +190,38 @@ class DjangoStore(Store[RequestContext]):
         await Attachment.objects.filter(id=attachment_id, owner=context.user).adelete()
 
 
-async def _upsert_item(thread_id: str, item: ThreadItem) -> None:
+def _payload_json(item: ThreadItem) -> str:
+    """The item as JSON for the jsonb column, without NUL characters.
+
+    User input with a NUL never gets here (refused with 400 by the endpoint); what the server
+    produced itself (model output, tool results) has its NULs stripped, so a turn never fails
+    on one.
+    """
+    payload = item.model_dump_json()
+    if "\\u0000" in payload:
+        payload = json.dumps(strip_nul(json.loads(payload)))
+    return payload
+
+
+def _upsert_item(thread_id: str, item: ThreadItem) -> None:
     item.created_at = aware(item.created_at)
-    row = ThreadItemRow(
-        thread_id=thread_id,
-        item_id=item.id,
-        item_type=item.type,
-        payload=item.model_dump(mode="json"),
-        created_at=item.created_at,
-    )
     # One statement; a re-added id keeps its original position (created_at, sequence).
-    await ThreadItemRow.objects.abulk_create(
-        [row],
-        update_conflicts=True,
-        unique_fields=["thread", "item_id"],
-        update_fields=["item_type", "payload"],
-    )
+    sql = """
+        INSERT INTO conversations_threaditem (thread_id, item_id, item_type, payload, created_at)
+        VALUES (%s, %s, %s, %s::jsonb, %s)
+        ON CONFLICT (thread_id, item_id) DO UPDATE
+           SET item_type = EXCLUDED.item_type, payload = EXCLUDED.payload
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [thread_id, item.id, item.type, _payload_json(item), item.created_at])
 
 
-def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> bool:
+def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool]:
+    """Insert or update a thread of ``owner_id``: (saved, inserted). Not saved: another owner's id."""
+    if thread.title is not None and len(thread.title) > TITLE_MAX_CHARS:
+        raise RequestRejected(
+            f"A thread title may be at most {TITLE_MAX_CHARS} characters (got {len(thread.title)})."
+        )
     sql = """
         INSERT INTO conversations_thread (id, owner_id, title, status, metadata, created_at, updated_at)
         VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s, now())
@@ -210,20 +229,20 @@ def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> bool:
            SET title = EXCLUDED.title, status = EXCLUDED.status,
                metadata = EXCLUDED.metadata, updated_at = now()
          WHERE conversations_thread.owner_id = EXCLUDED.owner_id
-        RETURNING id
+        RETURNING (xmax = 0) AS inserted
     """
-    status = thread.status.model_dump_json()
     params = [
         thread.id,
         owner_id,
-        thread.title,
-        status,
-        json.dumps(thread.metadata),
+        strip_nul(thread.title),
+        json.dumps(strip_nul(thread.status.model_dump(mode="json"))),
+        json.dumps(strip_nul(thread.metadata)),
         aware(thread.created_at),
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        row = cursor.fetchone()
+    return (row is not None, bool(row and row[0]))
 
 
 def _keyset_threads(owner_id: int, after: str | None, limit: int, order: str) -> list[Thread]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 
 from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.http import FileResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
@@ -15,12 +17,27 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from accounts.authentication import JWTAuthentication
 from accounts.models import User
 from chatkit_site.exceptions import PayloadTooLarge
 from conversations.attachments import AttachmentRejected, check_upload, mime_type_allowed
 from conversations.models import Attachment
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Shown inline by the preview URL; every other type is served as a download.
+INLINE_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "application/pdf",
+        "text/plain",
+    }
+)
 
 
 def attachment_for(*, user: User, attachment_id: str) -> Attachment:
@@ -98,10 +115,20 @@ class PreviewApi(APIView):
         if not attachment.file:
             raise NotFound(_("The file has not been uploaded yet."))
         content_type = (
-            attachment.mime_type or mimetypes.guess_type(attachment.name)[0] or "application/octet-stream"
+            (attachment.mime_type or mimetypes.guess_type(attachment.name)[0] or "application/octet-stream")
+            .split(";")[0]
+            .strip()
+            .lower()
         )
-        response = FileResponse(attachment.file.open("rb"), content_type=content_type)
-        response["Content-Disposition"] = f'inline; filename="{attachment.name}"'
+        inline = content_type in INLINE_TYPES
+        response = FileResponse(
+            attachment.file.open("rb"), content_type=content_type if inline else "application/octet-stream"
+        )
+        # Only types that cannot run script are shown in the page; anything else (SVG, HTML…)
+        # is a download, and in any case the file may not run script on this origin.
+        shown_name = CONTROL_CHARACTERS.sub("", attachment.name) or "file"
+        response["Content-Disposition"] = content_disposition_header(not inline, shown_name)
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, max-age=3600"
         return response

@@ -68,6 +68,9 @@ class UpstreamFailed(WeatherError):
     status = 502
 
 
+_FAILURES: dict[str, type[WeatherError]] = {"PlaceNotFound": PlaceNotFound, "UpstreamFailed": UpstreamFailed}
+
+
 def describe(code: int, language: str = "en") -> str:
     english, french = WMO_CODES.get(code, (f"Weather code {code}", f"Code météo {code}"))
     return french if language.startswith("fr") else english
@@ -113,14 +116,33 @@ async def _get(url: str, params: dict[str, Any]) -> dict[str, Any]:
         raise UpstreamFailed(_("The weather service sent an unreadable answer.")) from exc
 
 
+# Set while the service is failing: every lookup fails fast instead of waiting for the timeout.
+UPSTREAM_DOWN_KEY = "weather:upstream-down"
+
+
 async def weather_lookup(city: str, country: str | None = None, language: str = "en") -> dict[str, Any]:
     if not city or not city.strip():
         raise CityRequired(_("A city is required."))
+    if len(city) > 200 or (country and len(country) > 100):
+        raise CityRequired(_("The city or country name is too long."))
     normalised = f"{_normalise(city)}|{_normalise(country or '')}"
     key = "weather:" + hashlib.sha256(normalised.encode()).hexdigest()[:32]
     cached = await cache.aget(key)
     if cached is None:
-        cached = await _fetch(city.strip(), country.strip() if country else None)
+        # Failures are remembered for WEATHER_FAILURE_CACHE_SECONDS: an unknown place for that
+        # city, an unreachable service for every city.
+        for failure_key in (f"{key}:failed", UPSTREAM_DOWN_KEY):
+            failure = await cache.aget(failure_key)
+            if failure is not None:
+                raise _FAILURES.get(failure[0], UpstreamFailed)(failure[1])
+        try:
+            cached = await _fetch(city.strip(), country.strip() if country else None)
+        except WeatherError as exc:
+            failure_key = f"{key}:failed" if isinstance(exc, PlaceNotFound) else UPSTREAM_DOWN_KEY
+            await cache.aset(
+                failure_key, (type(exc).__name__, str(exc)), settings.WEATHER_FAILURE_CACHE_SECONDS
+            )
+            raise
         await cache.aset(key, cached, settings.WEATHER_CACHE_SECONDS)
     return {**cached, "weather_description": describe(cached["weather_code"], language)}
 

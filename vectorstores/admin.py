@@ -14,9 +14,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from chatkit_site.validation import validate_json_value
 from vectorstores.models import Chunk, Document, IngestionJob, VectorStore
 from vectorstores.selectors import store_search
-from vectorstores.services import document_delete, job_create
+from vectorstores.services import document_delete, job_create, store_delete
 
 
 def json_object(raw: str | None, not_an_object: str) -> dict[str, Any]:
@@ -24,15 +25,18 @@ def json_object(raw: str | None, not_an_object: str) -> dict[str, Any]:
         value = json.loads(raw or "{}")
     except json.JSONDecodeError as exc:
         raise forms.ValidationError(_("Invalid JSON: %(error)s") % {"error": exc.msg}) from None
+    except RecursionError:
+        raise forms.ValidationError(_("Invalid JSON: nested too deeply.")) from None
     if not isinstance(value, dict):
         raise forms.ValidationError(not_an_object)
+    validate_json_value(value)
     return value
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("JSON or JSON Lines file"))
     id_field = forms.CharField(
-        label=_("Id field"), required=False, help_text=_("Leave empty for positional ids.")
+        label=_("Id field"), required=False, max_length=255, help_text=_("Leave empty for positional ids.")
     )
     metadata = forms.CharField(label=_("Metadata (JSON object)"), required=False, initial="{}")
 
@@ -81,6 +85,13 @@ class VectorStoreAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[VectorStore]:
         return super().get_queryset(request).annotate(_documents=Count("documents"))
+
+    def delete_model(self, request: HttpRequest, obj: VectorStore) -> None:
+        store_delete(store=obj)  # same lock order as ingestion (no deadlock)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[VectorStore]) -> None:
+        for store in queryset:
+            store_delete(store=store)
 
     @admin.display(description=_("documents"), ordering="_documents")
     def document_count(self, obj: VectorStore) -> int:

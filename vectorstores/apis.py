@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
 from chatkit_site.exceptions import PayloadTooLarge
+from chatkit_site.validation import json_problem
 from vectorstores.models import Document, IngestionJob, VectorStore
 from vectorstores.selectors import document_get, document_list, store_get, store_list, store_search
 from vectorstores.services import (
@@ -87,7 +88,7 @@ class StoreListCreateApi(APIView):
 
     class Input(serializers.Serializer):
         slug = SLUG_FIELD
-        title = serializers.CharField(required=False, allow_blank=True, default="")
+        title = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
         description = serializers.CharField(required=False, allow_blank=True, default="")
         metadata = serializers.DictField(required=False, default=dict)
 
@@ -107,7 +108,7 @@ class StoreDetailApi(APIView):
     permission_classes = [IsAdmin]
 
     class Input(serializers.Serializer):
-        title = serializers.CharField(required=False, allow_blank=True)
+        title = serializers.CharField(required=False, allow_blank=True, max_length=255)
         description = serializers.CharField(required=False, allow_blank=True)
         metadata = serializers.DictField(required=False)
 
@@ -136,7 +137,7 @@ class DocumentListCreateApi(APIView):
         doc_id = serializers.CharField(max_length=255)
         document = serializers.JSONField()
         metadata = serializers.DictField(required=False, default=dict)
-        store_title = serializers.CharField(required=False, allow_blank=True)
+        store_title = serializers.CharField(required=False, allow_blank=True, max_length=255)
         store_metadata = serializers.DictField(required=False)
 
         def validate_document(self, value: Any) -> Any:
@@ -221,12 +222,15 @@ class UploadApi(APIView):
 
     class Input(serializers.Serializer):
         file = serializers.FileField()
-        id_field = serializers.CharField(required=False, allow_blank=True, default="")
+        id_field = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
         metadata = serializers.JSONField(required=False, default=dict)
 
         def validate_metadata(self, value: Any) -> dict[str, Any]:
             if not isinstance(value, dict):
                 raise serializers.ValidationError(_("Metadata must be a JSON object."))
+            problem = json_problem(value)
+            if problem is not None:
+                raise serializers.ValidationError(_("Metadata %(problem)s.") % {"problem": problem})
             return value
 
     @extend_schema(request={"multipart/form-data": Input}, responses={202: JobOutput})

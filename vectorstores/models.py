@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
 
+from chatkit_site.validation import validate_json_value
+
 # The vector column has a fixed width so that HNSW can index it; both supported embedders
 # (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.
 EMBEDDING_DIMENSIONS = 384
@@ -16,7 +18,7 @@ class VectorStore(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=255, blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
-    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True, validators=[validate_json_value])
     embedding_model = models.CharField(_("embedding model"), max_length=255, blank=True, default="")
     embedding_dimensions = models.PositiveIntegerField(
         _("embedding dimensions"), default=EMBEDDING_DIMENSIONS
@@ -35,6 +37,13 @@ class VectorStore(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.slug
+
+    def clean(self) -> None:
+        from vectorstores.services import text_search_config_check
+
+        super().clean()
+        if isinstance(self.metadata, dict):
+            text_search_config_check(self.metadata)
 
     @property
     def text_search_config(self) -> str:

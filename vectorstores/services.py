@@ -33,17 +33,46 @@ class PreparedDocument:
     chunks: list[ChunkDraft]
 
 
+def text_search_config_check(metadata: dict[str, Any] | None) -> None:
+    """A store's ``text_search_config`` must name a PostgreSQL configuration ("french", …).
+
+    Checked when the metadata is written: a wrong name would make every search of the store
+    fail, and ingestion too.
+    """
+    name = (metadata or {}).get("text_search_config")
+    if name is None:
+        return
+    valid = isinstance(name, str) and 0 < len(name) <= 63
+    if valid:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [name])
+            valid = cursor.fetchone() is not None
+    if not valid:
+        raise ValidationError(
+            {
+                "metadata": [
+                    _("text_search_config %(name)s is not a PostgreSQL text search configuration.")
+                    % {"name": repr(name)}
+                ]
+            }
+        )
+
+
 def store_create(
     *, slug: str, title: str = "", description: str = "", metadata: dict[str, Any] | None = None
 ) -> VectorStore:
-    if VectorStore.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": [_("A vector store with this slug already exists.")]})
-    return VectorStore.objects.create(
-        slug=slug, title=title, description=description, metadata=metadata or {}
+    text_search_config_check(metadata)
+    store, created = VectorStore.objects.get_or_create(
+        slug=slug, defaults={"title": title, "description": description, "metadata": metadata or {}}
     )
+    if not created:
+        raise ValidationError({"slug": [_("A vector store with this slug already exists.")]})
+    return store
 
 
 def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
+    if "metadata" in fields:
+        text_search_config_check(fields["metadata"])
     for name in ("title", "description", "metadata"):
         if name in fields:
             setattr(store, name, fields[name])
@@ -51,8 +80,26 @@ def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
     return store
 
 
+def _lock_store(store_id: int) -> VectorStore:
+    """Lock a store's row, the first lock of every write to a store.
+
+    Ingestion, document deletion and store deletion all take this lock before any other, so
+    they can never wait on each other in opposite orders (deadlock). A store deleted in the
+    meantime raises VectorStore.DoesNotExist (answered 404).
+    """
+    return VectorStore.objects.select_for_update().get(pk=store_id)
+
+
 def store_delete(*, store: VectorStore) -> None:
-    store.delete()  # documents, chunks, term statistics and jobs cascade
+    with transaction.atomic():
+        try:
+            locked = _lock_store(store.pk)
+        except VectorStore.DoesNotExist:
+            return  # deleted concurrently: the outcome asked for
+        uploads = [name for name in locked.jobs.values_list("upload", flat=True) if name]
+        locked.delete()  # documents, chunks, term statistics and jobs cascade
+        storage = IngestionJob._meta.get_field("upload").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in uploads])
 
 
 def check_embedder(*, store: VectorStore, embedder: Embedder) -> None:
@@ -78,6 +125,7 @@ def check_embedder(*, store: VectorStore, embedder: Embedder) -> None:
 def _store_for_ingest(
     *, slug: str, embedder: Embedder, title: str | None, metadata: dict[str, Any] | None
 ) -> VectorStore:
+    text_search_config_check(metadata)
     store, _created = VectorStore.objects.get_or_create(
         slug=slug, defaults={"title": title or slug, "metadata": metadata or {}}
     )
@@ -129,6 +177,7 @@ def _change_term_stats(document_id: int, store_id: int, sign: int) -> None:
 def _write_document(*, store: VectorStore, prepared: PreparedDocument, vectors: Any) -> Document:
     """Replace (or create) one document and its chunks atomically."""
     with transaction.atomic():
+        _lock_store(store.pk)
         existing = Document.objects.select_for_update().filter(store=store, doc_id=prepared.doc_id).first()
         removed_chunks = removed_terms = 0
         if existing is not None:
@@ -264,7 +313,9 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 def document_delete(*, document: Document) -> None:
     with transaction.atomic():
-        store = VectorStore.objects.select_for_update().get(pk=document.store_id)
+        store = _lock_store(document.store_id)
+        if not Document.objects.filter(pk=document.pk).exists():
+            raise Document.DoesNotExist("The document was deleted meanwhile.")
         _change_term_stats(document.pk, store.pk, -1)
         stats = document.chunks.aggregate(n=Count("id"), terms=Sum("term_count"))
         document.delete()
@@ -288,21 +339,33 @@ def job_create(
 
     if not filename.endswith((".json", ".jsonl")):
         raise ValidationError({"file": [_("Upload a .json or .jsonl file.")]})
-    with transaction.atomic():
-        store, _created = VectorStore.objects.get_or_create(slug=store_slug, defaults={"title": store_slug})
-        job = IngestionJob(
-            store=store,
-            filename=filename,
-            id_field=id_field,
-            metadata=metadata or {},
-            created_by=user if getattr(user, "pk", None) else None,
-        )
-        job.upload.save(filename, upload, save=False)
-        job.save()
+    if len(filename) > 255 or not filename.isprintable():
+        raise ValidationError({"file": [_("The file name must be at most 255 printable characters.")]})
+    if len(id_field) > 255 or "\x00" in id_field:
+        raise ValidationError({"id_field": [_("Ensure this field has no more than 255 characters.")]})
+    job = IngestionJob(
+        filename=filename,
+        id_field=id_field,
+        metadata=metadata or {},
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    try:
+        with transaction.atomic():
+            store, _created = VectorStore.objects.get_or_create(
+                slug=store_slug, defaults={"title": store_slug}
+            )
+            job.store = _lock_store(store.pk)
+            job.upload.save(filename, upload, save=False)
+            job.save()
 
-        def enqueue() -> None:
-            result = ingest_upload.enqueue(job.pk)
-            IngestionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+            def enqueue() -> None:
+                result = ingest_upload.enqueue(job.pk)
+                IngestionJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
-        transaction.on_commit(enqueue)
+            transaction.on_commit(enqueue)
+    except BaseException:
+        # Nothing of a failed upload stays behind: the row rolled back, the file goes too.
+        if job.upload.name:
+            job.upload.storage.delete(job.upload.name)
+        raise
     return job

@@ -41,8 +41,15 @@ def job_run(job: IngestionJob) -> IngestionJob:
         logger.exception("Ingestion job %s failed", job.pk)
         status, errors = IngestionJob.Status.FAILED, [f"{type(exc).__name__}: {exc}"]
     IngestionJob.objects.filter(pk=job.pk).update(status=status, errors=errors, finished_at=timezone.now())
+    _discard_upload(job)
     job.refresh_from_db()
     return job
+
+
+def _discard_upload(job: IngestionJob) -> None:
+    """The uploaded file is not kept once its job is over (the job keeps its name and errors)."""
+    if job.upload.name:
+        job.upload.storage.delete(job.upload.name)
 
 
 @task()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -14,9 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from chatkit_site.validation import json_problem
 from widgets.models import WidgetTemplate
 from widgets.renderer import render_widget
 from widgets.services import InvalidWidget, definition_check, widget_create, widget_delete, widget_update
+from widgets.validation import MAX_WIDGET_DEPTH
+
+# Widgets in a chat are small; the renderer's Markdown pass is linear but not free.
+MAX_RENDER_JSON_CHARS = 256 * 1024
 
 
 class InvalidDefinition(APIException):
@@ -47,7 +53,7 @@ class WidgetListCreateApi(APIView):
     class Input(serializers.Serializer):
         slug = serializers.SlugField(max_length=100)
         title = serializers.CharField(
-            required=False, allow_blank=True, allow_null=True, trim_whitespace=False
+            required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=255
         )
         description = serializers.CharField(
             required=False, allow_blank=True, allow_null=True, trim_whitespace=False
@@ -79,7 +85,7 @@ class WidgetDetailApi(APIView):
 
     class Input(serializers.Serializer):
         title = serializers.CharField(
-            required=False, allow_blank=True, allow_null=True, trim_whitespace=False
+            required=False, allow_blank=True, allow_null=True, trim_whitespace=False, max_length=255
         )
         description = serializers.CharField(
             required=False, allow_blank=True, allow_null=True, trim_whitespace=False
@@ -153,6 +159,14 @@ class WidgetRenderApi(APIView):
 
     class Input(serializers.Serializer):
         widget = serializers.DictField()
+
+        def validate_widget(self, value: dict[str, Any]) -> dict[str, Any]:
+            problem = json_problem(value, max_depth=MAX_WIDGET_DEPTH)
+            if problem is not None:
+                raise serializers.ValidationError(_("The widget %(problem)s.") % {"problem": problem})
+            if len(json.dumps(value)) > MAX_RENDER_JSON_CHARS:
+                raise serializers.ValidationError(_("The widget is too large to render."))
+            return value
 
     @extend_schema(request=Input, responses={200: dict})
     def post(self, request: Request) -> Response:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chatkit_site.validation import validate_json_value
+
 
 class WidgetTemplate(models.Model):
     """A ChatKit widget in the library: a static widget tree or a ``.widget`` template."""
@@ -15,7 +17,7 @@ class WidgetTemplate(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     title = models.CharField(_("title"), max_length=255, null=True, blank=True)
     description = models.TextField(_("description"), null=True, blank=True)
-    definition = models.JSONField(_("definition"))
+    definition = models.JSONField(_("definition"), validators=[validate_json_value])
     # Indexing into the "chatkit-widgets" store happens after commit; its outcome is kept here
     # so that a failure is visible in the admin instead of being lost in a log.
     index_status = models.CharField(

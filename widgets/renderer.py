@@ -76,7 +76,7 @@ def markdown_to_html(text: str) -> SafeString:
     escaped = re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
     escaped = re.sub(r"(?<![*\w])\*([^*]+)\*(?!\w)", r"<em>\1</em>", escaped)
     escaped = re.sub(
-        r"\[([^\]]+)\]\((https?://[^)\s]+)\)",
+        r"\[([^\]\[\n]{1,200})\]\((https?://[^)\s]{1,2000})\)",
         r'<a href="\2" rel="noopener noreferrer" target="_blank">\1</a>',
         escaped,
     )
@@ -107,14 +107,22 @@ def _action(node: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def render_node(node: Any) -> SafeString:
+# Deeper trees are cut off (shown as an ellipsis) instead of recursing without bound.
+MAX_RENDER_DEPTH = 40
+
+
+def render_node(node: Any, depth: int = 0) -> SafeString:
     if not isinstance(node, dict):
         return mark_safe("")
+    if depth >= MAX_RENDER_DEPTH:
+        return mark_safe('<div class="ck-unknown">…</div>')
     kind = node.get("type", "?")
     children = node.get("children")
     if isinstance(children, dict):
         children = [children]
-    children_html = [render_node(child) for child in children] if isinstance(children, list) else []
+    children_html = (
+        [render_node(child, depth + 1) for child in children] if isinstance(children, list) else []
+    )
     context = {
         "node": node,
         "kind": kind,

@@ -15,12 +15,19 @@ from typing import Any
 
 import jinja2
 import jsonschema
+import referencing.exceptions
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
+
+from chatkit_site.templating import render_template
+from chatkit_site.validation import json_problem
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from chatkit import widgets as ck
+
+# Widget trees are walked recursively (validation, rendering); real ones are far shallower.
+MAX_WIDGET_DEPTH = 40
 
 ROOT_TYPES = ("Card", "ListView", "Basic")
 COMPONENTS: dict[str, type] = {
@@ -115,6 +122,9 @@ def check_static(definition: Any, prefix: str = "") -> Checked:
     errors: list[str] = []
     if not isinstance(definition, dict):
         return Checked(errors=[f"{prefix or 'definition'}: must be a JSON object"])
+    problem = json_problem(definition, max_depth=MAX_WIDGET_DEPTH)
+    if problem is not None:
+        return Checked(errors=[f"{prefix or 'definition'}: {problem}"])
     if definition.get("type") not in ROOT_TYPES:
         errors.append(f"{_join(prefix, 'type')}: the root must be one of {', '.join(ROOT_TYPES)}")
     else:
@@ -173,12 +183,18 @@ def check_template(definition: dict[str, Any], data: Any = None) -> Checked:
         return Checked(errors=errors)
 
     if data is None:
-        data = (
-            definition.get("sample_data", sample_from_schema(schema))
-            if schema
-            else definition.get("sample_data", {})
-        )
+        try:
+            data = (
+                definition["sample_data"]
+                if "sample_data" in definition
+                else (sample_from_schema(schema) if schema else {})
+            )
+        except RecursionError:
+            return Checked(errors=["jsonSchema: nested too deeply to generate sample data"])
     label = "sample_data" if "sample_data" in definition else "data"
+    problem = json_problem(data)
+    if problem is not None:
+        return Checked(errors=[f"{label}: {problem}"])
     try:
         jsonschema.validate(data, schema)
     except jsonschema.ValidationError as exc:
@@ -186,16 +202,15 @@ def check_template(definition: dict[str, Any], data: Any = None) -> Checked:
         return Checked(errors=[f"{label}{'.' + path if path else ''}: {exc.message}"])
     except jsonschema.SchemaError as exc:
         return Checked(errors=[f"jsonSchema: {exc.message}"])
+    except (RecursionError, referencing.exceptions.Unresolvable):
+        return Checked(errors=["jsonSchema: the schema refers to itself without end or to an unknown $ref"])
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            built = ck.WidgetTemplate({**definition, "jsonSchema": schema})
-            rendered_text = built.template.render(**(data if isinstance(data, dict) else {}))
-        except jinja2.TemplateSyntaxError as exc:
-            return Checked(errors=[f"template: line {exc.lineno}: {exc.message}"])
-        except jinja2.TemplateError as exc:
-            return Checked(errors=[f"template: {exc}"])
+    try:
+        rendered_text = render_template(template, data if isinstance(data, dict) else {})
+    except jinja2.TemplateSyntaxError as exc:
+        return Checked(errors=[f"template: line {exc.lineno}: {exc.message}"])
+    except jinja2.TemplateError as exc:
+        return Checked(errors=[f"template: {exc}"])
     try:
         rendered = json.loads(rendered_text)
     except json.JSONDecodeError as exc:
@@ -217,6 +232,9 @@ def check_template(definition: dict[str, Any], data: Any = None) -> Checked:
 
 
 def check_definition(definition: Any) -> Checked:
+    problem = json_problem(definition)
+    if problem is not None:
+        return Checked(errors=[f"definition: {problem}"])
     if is_template(definition):
         return check_template(definition)
     return check_static(definition)

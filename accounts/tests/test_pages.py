@@ -89,7 +89,7 @@ def test_the_session_token_endpoint_refuses_anonymous_visitors():
 def test_logout_ends_the_session(client: Client, user):
     client.force_login(user)
 
-    response = client.get("/logout")
+    response = client.post("/logout")
 
     assert response.status_code == 302
     assert response["Location"] == "/login"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.services import token_pair_for
+from accounts.tokens import token_pair_for
 
 pytestmark = pytest.mark.django_db
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.db.backends.postgresql import base
 
-from .server import SUPERUSER, ensure_server
+from .server import SUPERUSER, ensure_server, revive_server
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -21,3 +22,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.settings_dict["PORT"] = str(server.port)
         self.settings_dict["USER"] = SUPERUSER
         return super().get_connection_params()
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
+        try:
+            return super().get_new_connection(conn_params)
+        except psycopg.OperationalError:
+            # The server may have stopped under us (crash, kill): start it again and retry once.
+            server = revive_server(Path(self.settings_dict["EMBEDDED_DATA_DIR"]))
+            if server is None:
+                raise
+            self.settings_dict["HOST"] = server.socket_dir
+            self.settings_dict["PORT"] = str(server.port)
+            return super().get_new_connection({**conn_params, "host": server.socket_dir, "port": server.port})

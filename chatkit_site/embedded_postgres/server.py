@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ SUPERUSER = "postgres"
 
 _lock = threading.Lock()
 _started: dict[Path, EmbeddedServer] = {}
+_last_revival = 0.0
+REVIVE_INTERVAL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,30 @@ def _ensure_database(server: EmbeddedServer, database: str) -> None:
                 logger.info("Created database %r in the embedded PostgreSQL", database)
             except psycopg.errors.DuplicateDatabase:
                 pass  # another process of the tree created it first
+
+
+def revive_server(data_dir: Path) -> EmbeddedServer | None:
+    """Start the embedded server again if it stopped (crash, kill), and return it.
+
+    Called when a connection fails. Returns None when it is running (the failure had another
+    cause) or when a restart was tried moments ago, so a flapping server is not hammered.
+    """
+    global _last_revival
+    import pgserver
+
+    data_dir = data_dir.resolve()
+    with _lock:
+        handle = pgserver.PostgresServer._instances.get(data_dir)
+        if handle is None or time.monotonic() - _last_revival < REVIVE_INTERVAL_SECONDS:
+            return None
+        info = pgserver.utils.PostmasterInfo.read_from_pgdata(data_dir)
+        if info is not None and info.is_running() and info.status == "ready":
+            return None
+        _last_revival = time.monotonic()
+        logger.warning("The embedded PostgreSQL in %s is not running; starting it again", data_dir)
+        with handle._lock:  # pgserver's inter-process lock: one process of the tree restarts it
+            handle.ensure_postgres_running()
+        info = handle.get_postmaster_info()
+        server = EmbeddedServer(data_dir=data_dir, socket_dir=str(info.socket_dir), port=int(info.port))
+        _started[data_dir] = server
+        return server

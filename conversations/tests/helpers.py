@@ -6,7 +6,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from django.test import Client
 
-from accounts.services import token_pair_for
+from accounts.tokens import token_pair_for
 
 
 def chat_client(user) -> Client:

@@ -14,8 +14,8 @@ from agents.testing import ModelStep
 from asgiref.sync import sync_to_async
 from django.db import connections
 
-from accounts.services import token_pair_for
 from accounts.tests.factories import UserFactory
+from accounts.tokens import token_pair_for
 from conversations.models import ThreadItem
 from conversations.offline_model import _message, _stream_events
 from conversations.tests.helpers import user_input
@@ -35,9 +35,9 @@ def slow_answer(call) -> object:
 
 
 async def drive(body: bytes, token: str, stop_after_deltas: int | None) -> list[dict]:
-    from django.core.asgi import get_asgi_application
+    from chatkit_site.asgi import build_application
 
-    app = get_asgi_application()
+    app = build_application()  # the stack daphne serves
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -93,7 +93,7 @@ async def drive(body: bytes, token: str, stop_after_deltas: int | None) -> list[
 @pytest.mark.django_db(transaction=True)
 async def test_a_disconnect_mid_stream_keeps_the_partial_answer(scripted):
     user = await sync_to_async(UserFactory)()
-    token = token_pair_for(user=user).access_token
+    token = (await sync_to_async(token_pair_for)(user=user)).access_token
     scripted.enqueue(ModelStep.stream(slow_answer))
     body = json.dumps({"type": "threads.create", "params": {"input": user_input("tell me a long story")}})
 
@@ -119,7 +119,7 @@ async def test_a_disconnect_mid_stream_keeps_the_partial_answer(scripted):
 @pytest.mark.django_db(transaction=True)
 async def test_a_full_stream_arrives_in_many_chunks(scripted):
     user = await sync_to_async(UserFactory)()
-    token = token_pair_for(user=user).access_token
+    token = (await sync_to_async(token_pair_for)(user=user)).access_token
     scripted.enqueue(ModelStep.stream(slow_answer))
     body = json.dumps({"type": "threads.create", "params": {"input": user_input("story")}})
 

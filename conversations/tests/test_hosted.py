@@ -10,7 +10,7 @@ import respx
 from asgiref.sync import async_to_sync
 from django.test import Client
 
-from accounts.services import token_pair_for
+from accounts.tokens import token_pair_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ async def _collect(response) -> list[bytes]:
     return [chunk async for chunk in response.streaming_content]
 
 
-def test_the_proxy_streams_sse_chunks_in_order_without_the_users_jwt(browser, openai):
+def test_the_proxy_streams_sse_chunks_in_order_with_the_users_client_secret(browser, openai):
     chunks = [
         b'data: {"type": "thread.created"}\n\n',
         b'data: {"type": "thread.item.added"}\n\n',
@@ -119,7 +119,10 @@ def test_the_proxy_streams_sse_chunks_in_order_without_the_users_jwt(browser, op
     )
 
     response = browser.post(
-        "/api/chatkit/proxy/conversation", data=b'{"type": "threads.create"}', content_type="application/json"
+        "/api/chatkit/proxy/conversation",
+        data=b'{"type": "threads.create"}',
+        content_type="application/json",
+        HTTP_X_CHATKIT_CLIENT_SECRET="ck_secret_1",
     )
 
     assert response.status_code == 200
@@ -127,22 +130,88 @@ def test_the_proxy_streams_sse_chunks_in_order_without_the_users_jwt(browser, op
     assert async_to_sync(_collect)(response) == chunks  # same chunks, same order, not merged
     upstream = route.calls.last.request
     assert upstream.content == b'{"type": "threads.create"}'
-    assert upstream.headers["Authorization"] == "Bearer sk-server-key"
+    # OpenAI scopes the call to the user of the client secret; the server's key is not used.
+    assert upstream.headers["Authorization"] == "Bearer ck_secret_1"
     assert upstream.headers["OpenAI-Beta"] == "chatkit_beta=v1"
     assert "sk-server-key" not in str(response.headers)
 
 
+def test_the_proxy_needs_the_client_secret_for_conversation_calls(browser, openai):
+    response = browser.post("/api/chatkit/proxy/conversation", data=b"{}", content_type="application/json")
+
+    assert response.status_code == 400
+    assert "X-ChatKit-Client-Secret" in response.json()["detail"]
+    assert not openai.calls
+
+
 def test_the_proxy_passes_an_upstream_error_through(browser, openai):
-    openai.post("https://api.openai.com/v1/chatkit/threads/thr_1").mock(
+    openai.post("https://api.openai.com/v1/chatkit/conversation").mock(
         return_value=httpx.Response(404, json={"error": {"message": "thread not found"}})
     )
 
-    response = browser.post("/api/chatkit/proxy/threads/thr_1", data=b"{}", content_type="application/json")
+    response = browser.post(
+        "/api/chatkit/proxy/conversation",
+        data=b"{}",
+        content_type="application/json",
+        HTTP_X_CHATKIT_CLIENT_SECRET="ck_secret_1",
+    )
 
     assert response.status_code == 404
     assert json.loads(b"".join(async_to_sync(_collect)(response))) == {
         "error": {"message": "thread not found"}
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../files",
+        "../../responses",
+        "..%2F..%2Fresponses",
+        "%2e%2e/responses",
+        "sessions/../../fine_tuning/jobs",
+        "threads/thr_1",
+        "responses",
+        "sessions/cksess_1/cancel/../../../files",
+        "conversation/..",
+    ],
+)
+def test_the_proxy_relays_only_its_allow_list(browser, openai, path):
+    response = browser.post(f"/api/chatkit/proxy/{path}", data=b"{}", content_type="application/json")
+
+    assert response.status_code in (400, 404)
+    assert "detail" in response.json()
+    assert not openai.calls
+
+
+def test_a_session_through_the_proxy_is_for_the_logged_in_user_and_workflow(browser, user, openai):
+    response = browser.post(
+        "/api/chatkit/proxy/sessions",
+        {"user": "someone-else", "workflow": {"id": "wf_other"}},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    sent = json.loads(openai.routes[0].calls.last.request.content)
+    assert sent == {"workflow": {"id": "wf_123"}, "user": str(user.id)}
+
+
+def test_only_the_owner_of_a_session_can_cancel_it(browser, openai, db):
+    from accounts.tests.factories import UserFactory
+
+    cancel = openai.post("https://api.openai.com/v1/chatkit/sessions/cksess_1/cancel").mock(
+        return_value=httpx.Response(200, json={"id": "cksess_1", "status": "cancelled"})
+    )
+    browser.post("/api/chatkit/session")  # mints cksess_1 for this user
+    intruder = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=UserFactory()).access_token}")
+
+    refused = intruder.post("/api/chatkit/proxy/sessions/cksess_1/cancel")
+    allowed = browser.post("/api/chatkit/proxy/sessions/cksess_1/cancel")
+
+    assert refused.status_code == 404
+    assert allowed.status_code == 200
+    assert cancel.calls.call_count == 1
+    assert cancel.calls.last.request.headers["Authorization"] == "Bearer sk-server-key"
 
 
 def test_the_proxy_answers_preflight_requests(openai):

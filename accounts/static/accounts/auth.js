@@ -41,7 +41,7 @@ async function refreshWithToken() {
   });
   if (!response.ok) return false;
   const body = await response.json();
-  tokens = { access_token: body.access_token, refresh_token: body.refresh_token || current.refresh_token };
+  tokens = { access_token: body.access_token, refresh_token: body.refresh_token };
   return true;
 }
 
@@ -56,8 +56,16 @@ async function refreshWithSession() {
   return true;
 }
 
-export async function refreshTokens() {
-  return (await refreshWithToken()) || (await refreshWithSession());
+// Refresh tokens rotate (each one works once), so concurrent 401s share one refresh.
+let refreshing = null;
+
+export function refreshTokens() {
+  if (!refreshing) {
+    refreshing = (async () => (await refreshWithToken()) || (await refreshWithSession()))().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
 }
 
 function withAuthorization(init) {
