@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular import openapi
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 
 
 def component_name(serializer_class: type) -> str:
@@ -27,3 +28,9 @@ def component_name(serializer_class: type) -> str:
 class AutoSchema(openapi.AutoSchema):
     def get_serializer_name(self, serializer: Any, direction: str) -> str:
         return component_name(serializer if isinstance(serializer, type) else type(serializer))
+
+
+class BearerJWTScheme(SimpleJWTScheme):
+    """The project's JWT authentication (SimpleJWT's, with session revocation) in the schema."""
+
+    target_class = "accounts.authentication.JWTAuthentication"

@@ -243,10 +243,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"expected_chatkit_errors": {"()": "chatkit_site.logging.ExpectedChatKitErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "chatkit": {"level": LOG_LEVEL},
+        # "chatkit" is also the ChatKit SDK's own logger (our loggers are its children).
+        "chatkit": {"level": LOG_LEVEL, "filters": ["expected_chatkit_errors"]},
         "django": {"level": "INFO"},
     },
 }

@@ -93,7 +93,8 @@ def hybrid_search(
     dense_weight: float = 0.5,
     sparse_weight: float = 0.5,
 ) -> list[SearchHit]:
-    terms = _query_terms(store, query)
+    with transaction.atomic():  # a savepoint: a failing config must not break the caller's transaction
+        terms = _query_terms(store, query)
     seeds = sorted((t for t in terms if t[2] > 0), key=lambda t: t[2])[:SPARSE_TERMS]
     dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
     avg_len = (store.total_terms / store.chunk_count) if store.chunk_count else 1.0

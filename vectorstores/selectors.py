@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import DataError, ProgrammingError
 from django.db.models import Count, QuerySet
 
 from vectorstores.embeddings import get_embedder
 from vectorstores.models import Document, VectorStore
 from vectorstores.search import SearchHit, hybrid_search
-from vectorstores.services import check_embedder
+from vectorstores.services import check_embedder, text_search_config_check
 
 
 def store_list() -> QuerySet[VectorStore]:
@@ -42,15 +43,21 @@ def store_search(
     check_embedder(store=store, embedder=embedder)
     if store.chunk_count == 0:
         return []
-    return hybrid_search(
-        store=store,
-        query=query,
-        query_vector=embedder.embed_query(query),
-        top_k=top_k,
-        metadata_filters=metadata_filters,
-        dense_weight=dense_weight,
-        sparse_weight=sparse_weight,
-    )
+    try:
+        return hybrid_search(
+            store=store,
+            query=query,
+            query_vector=embedder.embed_query(query),
+            top_k=top_k,
+            metadata_filters=metadata_filters,
+            dense_weight=dense_weight,
+            sparse_weight=sparse_weight,
+        )
+    except (ProgrammingError, DataError):
+        # A text search configuration that no longer exists (written before it was checked,
+        # or dropped since) is the store's problem, not a server error.
+        text_search_config_check(store.metadata)
+        raise
 
 
 async def store_search_async(**kwargs: Any) -> list[SearchHit]:

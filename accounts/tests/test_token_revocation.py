@@ -22,7 +22,9 @@ def refresh(token: str):
 
 def login(user) -> dict[str, str]:
     response = Client().post(
-        "/api/auth/login", {"email": user.email, "password": DEFAULT_PASSWORD}, content_type="application/json"
+        "/api/auth/login",
+        {"email": user.email, "password": DEFAULT_PASSWORD},
+        content_type="application/json",
     )
     assert response.status_code == 200
     return response.json()

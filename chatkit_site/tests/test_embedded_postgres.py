@@ -72,3 +72,56 @@ def test_a_second_start_in_the_same_process_reuses_the_running_server():
 
     assert first is second
     assert Path(first.socket_dir).exists()
+
+
+# Runs in its own process and data folder: a server that stops under a running app (crash,
+# OOM kill, a hand `pg_ctl stop`) is started again on the next connection.
+REVIVAL_SCRIPT = textwrap.dedent(
+    """
+    import os, signal, time
+    import django
+    django.setup()
+    from django.db import connection
+    from chatkit_site.embedded_postgres.server import _started
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS notes (body text)")
+        cursor.execute("INSERT INTO notes VALUES ('kept')")
+    pid = int((next(iter(_started)) / "postmaster.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGQUIT)  # immediate shutdown, as in a crash
+    for _ in range(100):
+        try:
+            os.kill(pid, 0)
+            time.sleep(0.1)
+        except ProcessLookupError:
+            break
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM notes")
+        print(cursor.fetchone()[0])
+    """
+)
+
+
+def test_a_stopped_embedded_server_is_started_again_on_the_next_connection(tmp_path):
+    import os
+
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DATABASE_", "ADMIN_")) and key != "DEBUG"
+    }
+    environment.update({"CHATKIT_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "chatkit_site.settings"})
+
+    result = subprocess.run(
+        [sys.executable, "-c", REVIVAL_SCRIPT],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "1"
+    assert "starting it again" in result.stderr

@@ -198,3 +198,32 @@ def test_deleting_a_thread_deletes_its_attachment_files(
 
     assert not Attachment.objects.exists()
     assert not stored.exists()
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+
+
+def test_an_svg_is_served_as_a_download_that_cannot_run_script(alice_client, settings):
+    settings.CHATKIT_UPLOAD_TYPES = ["image/*"]
+    attachment = create_attachment(alice_client, "logo.svg", "image/svg+xml", len(SVG))
+    upload(alice_client, attachment, SVG, "image/svg+xml")
+
+    preview = alice_client.get(f"/api/chatkit/attachments/{attachment['id']}/preview")
+
+    assert preview.status_code == 200
+    assert preview["Content-Disposition"].startswith("attachment;")
+    assert preview["Content-Type"] == "application/octet-stream"
+    assert "sandbox" in preview["Content-Security-Policy"]
+    assert preview["X-Content-Type-Options"] == "nosniff"
+
+
+def test_raster_images_stay_inline_with_an_encoded_file_name(alice_client):
+    attachment = create_attachment(alice_client, 'photo "été".png', "image/png", len(PNG))
+    upload(alice_client, attachment, PNG, "image/png")
+
+    preview = alice_client.get(f"/api/chatkit/attachments/{attachment['id']}/preview")
+
+    assert preview["Content-Disposition"].startswith("inline;")
+    assert "filename*=utf-8''photo%20%22%C3%A9t%C3%A9%22.png" in preview["Content-Disposition"]
+    stored = Attachment.objects.get(id=attachment["id"]).file.name
+    assert stored.endswith("/photo__été_.png")

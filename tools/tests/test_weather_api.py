@@ -140,3 +140,29 @@ def test_the_open_meteo_urls_are_settings(client, settings):
         mock.get("http://mirror.internal/forecast").mock(return_value=httpx.Response(200, json=FORECAST_BODY))
         assert client.get(URL, {"city": "Lyon"}).status_code == 200
         assert mock.calls.call_count == 2
+
+
+def test_an_unreachable_service_is_remembered_so_retries_fail_fast(client, open_meteo, settings):
+    settings.WEATHER_FAILURE_CACHE_SECONDS = 30
+    open_meteo.routes[0].mock(side_effect=httpx.ConnectError("no route to host"))
+
+    first = client.get(URL, {"city": "Lyon"})
+    again = client.get(URL, {"city": "Lyon"})
+    other_city = client.get(URL, {"city": "Paris"})
+
+    assert first.status_code == again.status_code == other_city.status_code == 502
+    assert open_meteo.routes[0].call_count == 2  # the first lookup and its one retry, then none
+    assert again.json() == first.json()
+
+
+def test_an_unknown_place_is_remembered_for_that_city_only(client, open_meteo, settings):
+    settings.WEATHER_FAILURE_CACHE_SECONDS = 30
+    open_meteo.routes[0].mock(return_value=httpx.Response(200, json={"results": []}))
+
+    assert client.get(URL, {"city": "Atlantis"}).status_code == 404
+    assert client.get(URL, {"city": "Atlantis"}).status_code == 404
+    calls = open_meteo.routes[0].call_count
+    client.get(URL, {"city": "Lyon"})
+
+    assert calls == 1
+    assert open_meteo.routes[0].call_count == 2
