@@ -16,25 +16,36 @@ from widgets.validation import build_widget
 pytestmark = pytest.mark.django_db
 
 ESCAPES = [
-    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
-    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
-    "{{ self.__init__.__globals__ }}",
-    "{{ lipsum.__globals__['os'] }}",
-    "{{ joiner.__init__.__globals__ }}",
-    "{{ namespace.__init__.__globals__ }}",
-    "{{ range.__init__ }}",
+    "cycler.__init__.__globals__.os.popen('id').read()",
+    "''.__class__.__mro__[1].__subclasses__()",
+    "self.__init__.__globals__",
+    "lipsum.__globals__['os'].popen('id').read()",
+    "joiner.__init__.__globals__",
+    "namespace.__init__.__globals__",
+    "range.__init__",
 ]
 
 
-def template(body: str) -> dict:
+def template(expression: str) -> dict:
+    # Whatever the expression yields is shown as the text (valid JSON either way), so an
+    # escape that worked would show its loot in the preview.
     return {
         "version": "1.0",
         "name": "probe",
-        "template": '{"type": "Card", "children": [{"type": "Text", "value": "'
-        + body.replace('"', '\\"')
-        + '"}]}',
+        "template": '{"type": "Card", "children": [{"type": "Text", "value": {{ ('
+        + expression
+        + ")|string|tojson }}}]}",
         "jsonSchema": {},
     }
+
+
+def test_the_probe_shows_what_an_expression_yields(admin_client_api):
+    response = admin_client_api.post(
+        "/api/widgets/preview", {"definition": template("'it ' ~ 'works'")}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert "it works" in response.json()["html"]
 
 
 @pytest.mark.parametrize("escape", ESCAPES)
@@ -138,7 +149,7 @@ def test_saving_a_hostile_template_is_refused_and_nothing_is_stored(admin_client
 
 def test_the_chat_renders_stored_templates_in_the_sandbox_too():
     # A row written before this release, bypassing validation.
-    definition = template("{{ 'x' * 100000000 }}")
+    definition = template("'x' * 100000000")
 
     with pytest.raises(ValueError, match="longer than"):
         build_widget(definition, {})
