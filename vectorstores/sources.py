@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from chatkit_site.validation import json_problem
+
 
 class InvalidJSON(ValueError):
     def __init__(self, name: str, line: int, message: str) -> None:
@@ -16,10 +18,21 @@ class InvalidJSON(ValueError):
 
 
 def doc_id_for(document: Any, *, id_field: str | None, stem: str, position: int | None) -> str:
-    """The id field when the object has it, otherwise ``<file stem>-<position>`` (or the stem)."""
+    """The id field when the object has it, otherwise ``<file stem>-<position>`` (or the stem).
+
+    Ids are cut to the column's 255 characters.
+    """
     if id_field and isinstance(document, dict) and document.get(id_field) not in (None, ""):
-        return str(document[id_field])
-    return stem if position is None else f"{stem}-{position}"
+        return str(document[id_field])[:255]
+    return (stem if position is None else f"{stem}-{position}")[:255]
+
+
+def _checked(document: Any, name: str, line: int) -> Any:
+    # PostgreSQL cannot store NUL, and walkers of the document must not recurse without end.
+    problem = json_problem(document)
+    if problem is not None:
+        raise InvalidJSON(name, line, f"the document {problem}")
+    return document
 
 
 def _jsonl_lines(handle: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
@@ -28,9 +41,12 @@ def _jsonl_lines(handle: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
         if not line:
             continue
         try:
-            yield number, json.loads(line)
+            document = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidJSON(name, number, str(exc).split(":")[0]) from None
+        except RecursionError:
+            raise InvalidJSON(name, number, "nested too deeply") from None
+        yield number, _checked(document, name, number)
 
 
 def validate(handle: IO[bytes], name: str) -> int:
@@ -44,11 +60,16 @@ def validate(handle: IO[bytes], name: str) -> int:
 def _load_json(handle: IO[bytes], name: str) -> Any:
     raw = handle.read()
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InvalidJSON(name, exc.lineno, exc.msg) from None
     except UnicodeDecodeError as exc:
         raise InvalidJSON(name, 1, str(exc)) from None
+    except RecursionError:
+        raise InvalidJSON(name, 1, "nested too deeply") from None
+    for document in data if isinstance(data, list) else [data]:
+        _checked(document, name, 1)
+    return data
 
 
 def iter_documents(

@@ -80,3 +80,14 @@ def test_bad_arguments_are_reported(tmp_path):
         call_command("ingest_json", "demo", str(tmp_path))
     with pytest.raises(CommandError, match="key=value"):
         call_command("ingest_json", "demo", str(tmp_path), "--metadata", "novalue")
+
+
+def test_a_file_with_a_nul_or_deep_nesting_is_skipped_whole(tmp_path):
+    (tmp_path / "good.json").write_text('[{"id": "a", "text": "fine"}]')
+    (tmp_path / "nul.jsonl").write_text('{"id": "b", "text": "fine"}\n{"id": "c", "text": "bad\\u0000"}\n')
+    (tmp_path / "deep.json").write_text('{"x": ' + "[" * 100 + "]" * 100 + "}")
+
+    with pytest.raises(CommandError):
+        call_command("ingest_json", "kb", str(tmp_path), "--id-field", "id")
+
+    assert list(Document.objects.values_list("doc_id", flat=True)) == ["a"]
