@@ -6,7 +6,6 @@ Every variable is listed with its default in ``.env.example``. Readers live in
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,10 +28,12 @@ from chatkit_site.security import content_security_policy
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # A .env file beside manage.py is read when present; real environment variables win.
-if (BASE_DIR / ".env").exists():
+# CHATKIT_DOTENV=false skips it (the test settings do, so that tests ignore a developer's .env).
+if env_bool("CHATKIT_DOTENV", True) and (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-TESTING = "pytest" in sys.modules or env_bool("CHATKIT_TESTING", False)
+# Set by chatkit_site.settings_test (the test suite); relaxes password hashing, adds testserver.
+TESTING = env_bool("CHATKIT_TESTING", False)
 
 DATA_DIR = Path(env_str("CHATKIT_DATA_DIR", str(BASE_DIR / "var"))).expanduser()
 if not DATA_DIR.is_absolute():

@@ -84,7 +84,9 @@ def test_templates_cannot_reach_python_internals_through_the_admin_editor(admin_
         ('{% set s = "x" * 1000 %}' + "{% set s = s ~ s %}" * 40 + "{{ s }}", "longer than"),
         ('{{ "%999999999d" % 1 }}', "format widths"),
         ("{{ 2 ** 100000 }}", "exponents are limited"),
-        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "recurses too deeply"),
+        # Deep recursion is stopped by Python's recursion limit, or first by the time budget on a
+        # very busy machine: either way a clean limit error.
+        ("{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}", "recurses too deeply|took longer than"),
         ('{{ ("x" * 1000) | replace("x", "y" * 1000) }}', "longer than"),
     ],
 )
