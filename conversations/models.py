@@ -19,6 +19,8 @@ class Thread(models.Model):
     title = models.CharField(_("title"), max_length=500, null=True, blank=True)
     status = models.JSONField(_("status"), default=dict)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    # The other ThreadMetadata fields (allowed_image_domains, …), kept whole so they round-trip.
+    payload = models.JSONField(_("other fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Tie-breaker for keyset pagination: two threads can share a created_at.

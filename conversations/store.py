@@ -1,9 +1,21 @@
 """The ChatKit ``Store`` on the Django ORM, scoped to the request's user.
 
 Every method filters by ``context.user``: an id that belongs to someone else raises
-``NotFoundError`` exactly like an id that does not exist. Writes of threads and items are
-upserts, because the SDK saves the same thread on every title/status change and re-adds an
-unfinished workflow item with the same id on the next turn.
+``NotFoundError`` exactly like an id that does not exist.
+
+What the SDK expects of a store, read from its code (openai-chatkit, pinned):
+
+* Threads: ``save_thread`` creates or updates (the SDK saves the same thread on every title or
+  status change); every ``ThreadMetadata`` field round-trips (``allowed_image_domains`` too: the
+  whole model is kept in ``Thread.payload``, the queried fields in their own columns).
+* Items: ``save_item`` creates or replaces (replaced items, client tool outputs, structured
+  input answers). ``add_thread_item`` adds; the one case where the SDK adds an id that exists
+  is a workflow item it stored unfinished at the end of a run and finishes in a later turn,
+  which is updated in place. Any other existing id is refused (``DuplicateItem``): a finished
+  item's content is never replaced by an add.
+* Datetimes: the SDK stamps items with naive ``datetime.now()`` (local time) and subtracts
+  stored ``created_at`` values from it (workflow durations). Rows keep aware UTC; what the store
+  returns is naive local time, like what the SDK makes.
 """
 
 from __future__ import annotations
@@ -46,9 +58,24 @@ def new_id(item_type: str) -> str:
     return f"{_ID_PREFIXES[item_type]}_{uuid.uuid4().hex}"
 
 
+class DuplicateItem(ValueError):
+    """An item added under an id the thread already has (only unfinished workflows may be)."""
+
+
 def aware(value: datetime) -> datetime:
     """The SDK stamps items with naive ``datetime.now()``: read it as local time, store UTC."""
     return value.astimezone(UTC)  # a naive value is taken as local time by astimezone()
+
+
+def sdk_time(value: datetime) -> datetime:
+    """A stored (aware) datetime as the SDK makes its own: naive, local time."""
+    return value.astimezone().replace(tzinfo=None) if value.tzinfo is not None else value
+
+
+def _item(payload: Any) -> ThreadItem:
+    item = item_adapter.validate_python(payload)
+    item.created_at = sdk_time(item.created_at)
+    return item
 
 
 def _order_sql(order: str) -> tuple[str, str]:
@@ -57,12 +84,17 @@ def _order_sql(order: str) -> tuple[str, str]:
     return (">", "ASC") if order == "asc" else ("<", "DESC")
 
 
+# ThreadMetadata fields kept in their own columns; Thread.payload has the others.
+_THREAD_COLUMNS = {"id", "title", "created_at", "status", "metadata"}
+
+
 def _thread_metadata(row: Thread) -> ThreadMetadata:
     return ThreadMetadata.model_validate(
         {
+            **(row.payload or {}),
             "id": row.id,
             "title": row.title,
-            "created_at": row.created_at,
+            "created_at": sdk_time(row.created_at),
             "status": row.status or {"type": "active"},
             "metadata": row.metadata or {},
         }
@@ -127,17 +159,18 @@ class DjangoStore(Store[RequestContext]):
         await self._ensure_owned(thread_id, context)
         rows = await sync_to_async(_keyset_items)(thread_id, after, limit, order)
         has_more = len(rows) > limit
-        data = [item_adapter.validate_python(payload) for _, payload in rows[:limit]]
+        data = [_item(payload) for _, payload in rows[:limit]]
         return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        await sync_to_async(_upsert_item)(thread_id, item)
+        if not await sync_to_async(_write_item)(thread_id, item, replace=False):
+            raise DuplicateItem(f"Item {item.id} already exists in thread {thread_id}")
         context.threads_with_items.add(thread_id)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        await sync_to_async(_upsert_item)(thread_id, item)
+        await sync_to_async(_write_item)(thread_id, item, replace=True)
         context.threads_with_items.add(thread_id)
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
@@ -146,7 +179,7 @@ class DjangoStore(Store[RequestContext]):
         ).afirst()
         if row is None:
             raise NotFoundError(f"Item {item_id} not found in thread {thread_id}")
-        return item_adapter.validate_python(row.payload)
+        return _item(row.payload)
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
@@ -203,17 +236,31 @@ def _payload_json(item: ThreadItem) -> str:
     return payload
 
 
-def _upsert_item(thread_id: str, item: ThreadItem) -> None:
+def _write_item(thread_id: str, item: ThreadItem, *, replace: bool) -> bool:
+    """Insert an item, or update the stored one with the same id: always when ``replace``,
+    otherwise only an unfinished workflow the SDK continues. False when nothing was written.
+
+    One statement either way; an updated item keeps its original position (created_at, sequence).
+    """
     item.created_at = aware(item.created_at)
-    # One statement; a re-added id keeps its original position (created_at, sequence).
-    sql = """
+    allowed = (
+        ""
+        if replace
+        else "WHERE conversations_threaditem.item_type = 'workflow' AND EXCLUDED.item_type = 'workflow'"
+    )
+    sql = f"""
         INSERT INTO conversations_threaditem (thread_id, item_id, item_type, payload, created_at)
         VALUES (%s, %s, %s, %s::jsonb, %s)
         ON CONFLICT (thread_id, item_id) DO UPDATE
-           SET item_type = EXCLUDED.item_type, payload = EXCLUDED.payload
+           SET item_type = EXCLUDED.item_type, payload = EXCLUDED.payload {allowed}
+        RETURNING 1
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [thread_id, item.id, item.type, _payload_json(item), item.created_at])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [thread_id, item.id, item.type, _payload_json(item), item.created_at])
+            return cursor.fetchone() is not None
+    finally:
+        item.created_at = sdk_time(item.created_at)
 
 
 def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool]:
@@ -223,20 +270,23 @@ def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool]:
             f"A thread title may be at most {TITLE_MAX_CHARS} characters (got {len(thread.title)})."
         )
     sql = """
-        INSERT INTO conversations_thread (id, owner_id, title, status, metadata, created_at, updated_at)
-        VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s, now())
+        INSERT INTO conversations_thread
+               (id, owner_id, title, status, metadata, payload, created_at, updated_at)
+        VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s, now())
         ON CONFLICT (id) DO UPDATE
-           SET title = EXCLUDED.title, status = EXCLUDED.status,
-               metadata = EXCLUDED.metadata, updated_at = now()
+           SET title = EXCLUDED.title, status = EXCLUDED.status, metadata = EXCLUDED.metadata,
+               payload = EXCLUDED.payload, updated_at = now()
          WHERE conversations_thread.owner_id = EXCLUDED.owner_id
         RETURNING (xmax = 0) AS inserted
     """
+    others = thread.model_dump(mode="json", exclude=_THREAD_COLUMNS)
     params = [
         thread.id,
         owner_id,
         strip_nul(thread.title),
         json.dumps(strip_nul(thread.status.model_dump(mode="json"))),
         json.dumps(strip_nul(thread.metadata)),
+        json.dumps(strip_nul(others)),
         aware(thread.created_at),
     ]
     with connection.cursor() as cursor:

@@ -85,10 +85,10 @@ def _backend_connections() -> int:
 async def test_failing_streams_release_their_database_connections(monkeypatch, scripted):
     from conversations import store as store_module
 
-    def explode(thread_id, item):
+    def explode(thread_id, item, **kwargs):
         raise RuntimeError("the database said no")
 
-    monkeypatch.setattr(store_module, "_upsert_item", explode)
+    monkeypatch.setattr(store_module, "_write_item", explode)
     user = await sync_to_async(UserFactory)()
     token = (await sync_to_async(token_pair_for)(user=user)).access_token
     before = await sync_to_async(_backend_connections)()

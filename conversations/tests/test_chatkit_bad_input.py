@@ -211,10 +211,10 @@ def test_an_unexpected_failure_mid_stream_ends_it_with_one_error_and_rolls_back_
 ):
     from conversations import store as store_module
 
-    def explode(thread_id, item):
+    def explode(thread_id, item, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(store_module, "_upsert_item", explode)
+    monkeypatch.setattr(store_module, "_write_item", explode)
 
     events = events_of(post(alice_client, message("hello")))
 

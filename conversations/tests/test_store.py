@@ -10,13 +10,17 @@ from chatkit.store import NotFoundError
 from chatkit.types import (
     AssistantMessageContent,
     AssistantMessageItem,
+    DurationSummary,
+    LockedStatus,
     SDKHiddenContextItem,
     ThreadMetadata,
+    Workflow,
+    WorkflowItem,
 )
 
 from conversations.context import RequestContext
 from conversations.models import Thread, ThreadItem
-from conversations.store import DjangoStore
+from conversations.store import DjangoStore, DuplicateItem
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +70,7 @@ def test_save_thread_never_takes_over_a_foreign_thread(alice, bob, thread):
     assert row.title is None
 
 
-def test_add_thread_item_is_an_upsert_that_keeps_the_position(alice, thread):
+def test_save_item_replaces_in_place_and_add_refuses_an_existing_id(alice, thread):
     start = datetime(2026, 1, 1, tzinfo=UTC)
     run(store.add_thread_item, thread.id, message("a", thread.id, "one", start), ctx(alice))
     run(
@@ -75,12 +79,14 @@ def test_add_thread_item_is_an_upsert_that_keeps_the_position(alice, thread):
         message("b", thread.id, "two", start + timedelta(seconds=1)),
         ctx(alice),
     )
-    run(
-        store.add_thread_item,
-        thread.id,
-        message("a", thread.id, "one, edited", start + timedelta(hours=1)),
-        ctx(alice),
-    )
+
+    with pytest.raises(DuplicateItem):
+        run(
+            store.add_thread_item,
+            thread.id,
+            message("a", thread.id, "one, re-added", start + timedelta(hours=1)),
+            ctx(alice),
+        )
     run(
         store.save_item,
         thread.id,
@@ -90,9 +96,26 @@ def test_add_thread_item_is_an_upsert_that_keeps_the_position(alice, thread):
 
     page = run(store.load_thread_items, thread.id, None, 10, "asc", ctx(alice))
 
-    assert [item.id for item in page.data] == ["a", "b"]
+    assert [item.id for item in page.data] == ["a", "b"]  # the replaced item kept its place
     assert page.data[0].content[0].text == "one, final"
     assert ThreadItem.objects.count() == 2
+
+
+def test_an_unfinished_workflow_added_again_is_updated_in_place(alice, thread):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    unfinished = WorkflowItem(
+        id="wf_1", thread_id=thread.id, created_at=start, workflow=Workflow(type="reasoning", tasks=[])
+    )
+    run(store.add_thread_item, thread.id, unfinished, ctx(alice))
+    finished = unfinished.model_copy(deep=True)
+    finished.workflow.expanded = False
+    finished.workflow.summary = DurationSummary(duration=3)
+
+    run(store.add_thread_item, thread.id, finished, ctx(alice))
+
+    stored = run(store.load_item, thread.id, "wf_1", ctx(alice))
+    assert stored.workflow.summary == DurationSummary(duration=3)
+    assert ThreadItem.objects.count() == 1
 
 
 def test_the_same_item_id_may_exist_in_two_threads(alice, thread):
@@ -106,8 +129,8 @@ def test_the_same_item_id_may_exist_in_two_threads(alice, thread):
     assert ThreadItem.objects.filter(item_id="__fake_id__").count() == 2
 
 
-def test_naive_datetimes_are_stored_as_aware_utc(alice, thread):
-    naive = datetime(2026, 5, 1, 12, 0, 0)
+def test_datetimes_are_stored_aware_and_returned_like_the_sdk_makes_them(alice, thread):
+    naive = datetime(2026, 5, 1, 12, 0, 0)  # what the SDK's datetime.now() gives: local, naive
 
     run(store.add_thread_item, thread.id, message("n", thread.id, "x", naive), ctx(alice))
 
@@ -115,7 +138,27 @@ def test_naive_datetimes_are_stored_as_aware_utc(alice, thread):
     assert stored.created_at.tzinfo is not None
     assert stored.created_at == naive.astimezone(UTC)
     loaded = run(store.load_item, thread.id, "n", ctx(alice))
-    assert loaded.created_at.tzinfo is not None
+    assert loaded.created_at == naive
+    assert (datetime.now() - loaded.created_at).total_seconds() > 0  # the SDK's own arithmetic
+    assert run(store.load_thread, thread.id, ctx(alice)).created_at.tzinfo is None
+
+
+def test_every_thread_metadata_field_survives_a_round_trip(alice):
+    meta = ThreadMetadata(
+        id="thr_full",
+        title="Pictures",
+        created_at=datetime(2026, 2, 3, 4, 5, 6),
+        status=LockedStatus(reason="archived"),
+        metadata={"topic": "art"},
+        allowed_image_domains=["images.example.com", "cdn.example.org"],
+    )
+
+    run(store.save_thread, meta, ctx(alice))
+    loaded = run(store.load_thread, "thr_full", ctx(alice))
+    listed = run(store.load_threads, 10, None, "desc", ctx(alice)).data[0]
+
+    assert loaded == meta
+    assert listed == meta
 
 
 @pytest.mark.parametrize("order", ["asc", "desc"])
