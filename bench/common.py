@@ -28,8 +28,8 @@ def setup_django() -> None:
 
 def install_instant_model(tokens: int = 300) -> None:
     """Answer every turn at once with ``tokens`` words, streamed one word per event."""
-    from conversations import agent as agent_module
-    from conversations.offline_model import OfflineModel, _message
+    from conversations.engine import agent as agent_module
+    from conversations.engine.offline_model import OfflineModel, _message
 
     text = " ".join(f"token{n}" for n in range(tokens))
 

@@ -1,7 +1,10 @@
 """One error shape for the whole API: ``{"detail": "<human message>"}``.
 
-Validation errors keep DRF's per-field messages under ``errors`` and summarise them in
-``detail``, so a client can always show ``detail`` and optionally highlight fields.
+``detail`` is always a string. Validation errors keep DRF's per-field messages under ``errors``
+and summarise them in ``detail``, so a client can always show ``detail`` and optionally
+highlight fields. DRF views get this shape through ``api_exception_handler`` (the
+EXCEPTION_HANDLER setting); the async endpoints of ``chatkit_site.http`` render their errors
+through the same function.
 """
 
 from __future__ import annotations
@@ -45,6 +48,17 @@ class UpstreamError(exceptions.APIException):
     default_code = "upstream_error"
 
 
+class DetailedError(exceptions.APIException):
+    """A 400 with a summary in ``detail`` and the list of problems under ``errors``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+    def __init__(self, detail: str, errors: list[str]) -> None:
+        super().__init__(detail=detail)
+        self.errors = errors
+
+
 def _first_message(errors: Any) -> str:
     if isinstance(errors, dict):
         for field, value in errors.items():
@@ -85,9 +99,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail
         response.data = {"detail": _first_message(errors), "errors": errors}
+    elif isinstance(exc, DetailedError):
+        response.data = {"detail": str(exc.detail), "errors": exc.errors}
     elif isinstance(response.data, dict) and "detail" in response.data:
-        # SimpleJWT adds "code" and "messages"; keep the contract's single key.
-        response.data = {"detail": response.data["detail"]}
+        # SimpleJWT adds "code" and "messages"; keep the contract's single key, as a string.
+        response.data = {"detail": _first_message(response.data["detail"])}
     else:
-        response.data = {"detail": response.data}
+        response.data = {"detail": _first_message(response.data)}
     return response

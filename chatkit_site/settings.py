@@ -220,6 +220,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The async endpoints (ChatKit, hosted mode, config, weather) are added by chatkit_site.openapi.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "chatkit_site.openapi.add_async_endpoints",
+    ],
 }
 
 # --- Internationalisation -----------------------------------------------------------------
@@ -303,6 +308,8 @@ WEATHER_TIMEOUT_SECONDS = env_int("WEATHER_TIMEOUT_SECONDS", 5, minimum=1)
 WEATHER_CACHE_SECONDS = env_int("WEATHER_CACHE_SECONDS", 600, minimum=0)
 # A failed lookup is remembered this long, so retries do not each wait for the timeout again.
 WEATHER_FAILURE_CACHE_SECONDS = env_int("WEATHER_FAILURE_CACHE_SECONDS", 30, minimum=0)
+# The public weather endpoint calls an outside service: lookups allowed per client address.
+WEATHER_THROTTLE_RATE = env_throttle_rate("WEATHER_THROTTLE_RATE", "60/min")
 # "client": the browser looks the weather up (ChatKit client tool); "server": this server does.
 CHATKIT_WEATHER_TOOL = env_choice("CHATKIT_WEATHER_TOOL", "client", ("client", "server"))
 

@@ -1,29 +1,45 @@
+"""Who owns which path.
+
+Pages first, then the JSON API by prefix: each line names a prefix and the app (its urls
+module) that lists the routes under it. Anything else under /api/ is a JSON 404.
+"""
+
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import views as account_views
-from chatkit_site.health import HealthApi
-from conversations import views as conversation_views
+from accounts import urls as accounts
+from chatkit_site.apis import HealthApi
+from chatkit_site.http import api_not_found
+from conversations import urls as conversations
+from tools import urls as tools
+from vectorstores import urls as vectorstores
+from voice import urls as voice
+from widgets import urls as widgets
 
-api_patterns = [
-    path("", include("accounts.urls")),
-    path("", include("conversations.urls")),
-    path("", include("vectorstores.urls")),
-    path("", include("widgets.urls")),
-    path("", include("tools.urls")),
-    path("", include("voice.urls")),
+api = [
+    path("auth/", include(accounts.auth)),  # login, refresh, logout
+    path("users/", include(accounts.users)),  # me
+    path("admin/", include([*accounts.admin_api, *voice.admin_api])),  # admin-only management
+    path("chatkit", include(conversations.chatkit_root)),  # the ChatKit endpoint
+    path("chatkit/", include([*conversations.chatkit_routes, *voice.chatkit])),  # attachments, hosted, voice
+    path("config", include(conversations.config_root)),  # the chat page's configuration
+    path("vector-stores", include(vectorstores.root)),
+    path("vector-stores/", include(vectorstores.routes)),  # stores, documents, search, uploads
+    path("widgets", include(widgets.root)),
+    path("widgets/", include(widgets.routes)),  # the widget library
+    path("workflow-widgets", include(widgets.workflow_widgets)),
+    path("tools/", include(tools.routes)),  # weather
     path("health", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?P<path>.*)$", api_not_found),  # JSON 404 for everything else under /api/
 ]
 
 urlpatterns = [
-    path("", conversation_views.home, name="home"),
-    path("voice", conversation_views.voice_page, name="voice"),
-    path("login", account_views.login_page, name="login"),
-    path("logout", account_views.logout_page, name="logout"),
-    path("auth/token", account_views.session_token, name="session-token"),
-    path("admin/", admin.site.urls),
-    path("api/", include(api_patterns)),
+    path("", include(conversations.pages)),  # / (the chat)
+    path("", include(voice.pages)),  # /voice
+    path("", include(accounts.pages)),  # /login, /logout, /auth/token
+    path("admin/", admin.site.urls),  # the Django admin
+    path("api/", include(api)),
 ]

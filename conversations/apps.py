@@ -8,6 +8,6 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations import signals  # noqa: F401  (connects the file clean-up)
-        from conversations.agent import configure_tracing
+        from conversations.engine.agent import configure_tracing
 
         configure_tracing()

@@ -1,11 +1,10 @@
-"""GET /api/config: what the chat page needs to configure the ChatKit widget."""
+"""The chat page's configuration: environment values, each overridable by the admin's Chat settings."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from conversations.hosted import hosted_configured
@@ -38,10 +37,3 @@ def effective_config(saved: ChatConfig | None) -> dict[str, Any]:
         "offline": not settings.OPENAI_API_KEY,
         "weather_tool": settings.CHATKIT_WEATHER_TOOL,
     }
-
-
-async def config_view(request: HttpRequest) -> JsonResponse:
-    if request.method != "GET":
-        return JsonResponse({"detail": _("Use GET.")}, status=405)
-    saved = await ChatConfig.objects.order_by("pk").afirst()
-    return JsonResponse(effective_config(saved))

@@ -1,15 +1,24 @@
+"""Routes of conversations (see chatkit_site/urls.py)."""
+
 from django.urls import path
 
-from conversations import config, hosted, uploads, views
+from conversations import views
+from conversations.apis import attachments, chatkit, config, hosted
 
-urlpatterns = [
-    path("chatkit", views.chatkit_endpoint, name="chatkit"),
-    path("chatkit/session", hosted.session, name="chatkit-session"),
-    path("chatkit/session/refresh", hosted.session_refresh, name="chatkit-session-refresh"),
-    path("chatkit/proxy/<path:path>", hosted.proxy, name="chatkit-proxy"),
-    path("config", config.config_view, name="api-config"),
-    path("chatkit/attachments/<str:attachment_id>/upload", uploads.upload_attachment, name="chatkit-upload"),
-    path(
-        "chatkit/attachments/<str:attachment_id>/preview", uploads.preview_attachment, name="chatkit-preview"
-    ),
+# /api/chatkit
+chatkit_root = [path("", chatkit.chatkit_endpoint, name="chatkit")]
+
+# /api/chatkit/…
+chatkit_routes = [
+    path("attachments/<str:attachment_id>/upload", attachments.UploadApi.as_view(), name="chatkit-upload"),
+    path("attachments/<str:attachment_id>/preview", attachments.PreviewApi.as_view(), name="chatkit-preview"),
+    path("session", hosted.session, name="chatkit-session"),
+    path("session/refresh", hosted.session_refresh, name="chatkit-session-refresh"),
+    path("proxy/<path:path>", hosted.proxy, name="chatkit-proxy"),
 ]
+
+# /api/config
+config_root = [path("", config.config, name="api-config")]
+
+# Pages
+pages = [path("", views.home, name="home")]

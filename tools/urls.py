@@ -1,5 +1,8 @@
+"""Routes of the tools (see chatkit_site/urls.py)."""
+
 from django.urls import path
 
-from tools import views
+from tools import apis
 
-urlpatterns = [path("tools/weather", views.weather, name="api-weather")]
+# /api/tools/…
+routes = [path("weather", apis.weather, name="api-weather")]

@@ -7,8 +7,8 @@ class VectorstoresConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from conversations.agent import register_tool
-        from conversations.offline_model import register_offline_answerer
+        from conversations.engine.agent import register_tool
+        from conversations.engine.offline_model import register_offline_answerer
         from vectorstores.agent_tools import answer_offline, search_knowledge_base
 
         register_tool(search_knowledge_base)

@@ -12,7 +12,7 @@ from chatkit.actions import Action
 from chatkit.agents import AgentContext
 from chatkit.types import ThreadItem, ThreadItemReplacedEvent, ThreadMetadata, ThreadStreamEvent, WidgetItem
 
-from conversations.context import RequestContext
+from conversations.engine.context import RequestContext
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
 from widgets.builtin import BUILTIN, rating_thanks_card

@@ -8,13 +8,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from chatkit_site.exceptions import DetailedError
 from chatkit_site.validation import json_problem
 from widgets.models import WidgetTemplate
 from widgets.renderer import render_widget
@@ -25,13 +26,10 @@ from widgets.validation import MAX_WIDGET_DEPTH
 MAX_RENDER_JSON_CHARS = 256 * 1024
 
 
-class InvalidDefinition(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid_widget"
-
+class InvalidDefinition(DetailedError):
     def __init__(self, errors: list[str]) -> None:
-        # The contract's shape: {"detail": {"message": …, "errors": ["<loc>: <msg>", …]}}.
-        super().__init__(detail={"detail": {"message": _("Invalid widget definition"), "errors": errors}})
+        # {"detail": "Invalid widget definition", "errors": ["<location>: <message>", …]}
+        super().__init__(_("Invalid widget definition"), errors)
 
 
 class WidgetOutput(serializers.ModelSerializer):

@@ -7,8 +7,8 @@ class WidgetsConfig(AppConfig):
     verbose_name = _("Widgets")
 
     def ready(self) -> None:
-        from conversations.actions import register_action
-        from conversations.agent import register_tool
+        from conversations.engine.actions import register_action
+        from conversations.engine.agent import register_tool
         from widgets.agent_tools import rate_stream, rate_sync, show_widget
         from widgets.builtin import RATE_ACTION
 

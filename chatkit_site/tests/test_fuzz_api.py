@@ -75,8 +75,8 @@ def test_no_generated_request_gets_a_server_error(case, admin_token, settings_ov
 @pytest.fixture
 def settings_override(settings, tmp_path, monkeypatch):
     """Outside services answer from respx: a 5xx could only come from this project."""
-    from conversations import agent as agent_module
-    from conversations.offline_model import OfflineModel
+    from conversations.engine import agent as agent_module
+    from conversations.engine.offline_model import OfflineModel
     from tools.tests.conftest import FORECAST, FORECAST_BODY, GEOCODING, LYON
 
     settings.MEDIA_ROOT = tmp_path

@@ -83,7 +83,7 @@ def _backend_connections() -> int:
 
 @pytest.mark.django_db(transaction=True)
 async def test_failing_streams_release_their_database_connections(monkeypatch, scripted):
-    from conversations import store as store_module
+    from conversations.engine import store as store_module
 
     def explode(thread_id, item, **kwargs):
         raise RuntimeError("the database said no")

@@ -10,7 +10,7 @@ from typing import Any
 
 from openai.types.responses import ResponseFunctionToolCall
 
-from conversations.offline_model import OfflineModel, _last_user_text, _message, _stream_events
+from conversations.engine.offline_model import OfflineModel, _last_user_text, _message, _stream_events
 
 
 def _call(name: str, arguments: dict[str, Any]) -> ResponseFunctionToolCall:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from agents.models.openai_chatcompletions import OpenAIChatCompletionsModel
 from agents.models.openai_responses import OpenAIResponsesModel
 
-from conversations import agent
-from conversations.offline_model import OfflineModel
+from conversations.engine import agent
+from conversations.engine.offline_model import OfflineModel
 
 
 def test_without_a_key_the_offline_model_answers(settings):

@@ -50,7 +50,7 @@ def _application():
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
-    from conversations import agent as agent_module
+    from conversations.engine import agent as agent_module
     from conversations.tests.browser_model import BrowserModel
 
     original = agent_module.build_model

@@ -209,7 +209,7 @@ def test_retrying_after_an_assistant_item_is_an_error_event(alice_client, script
 def test_an_unexpected_failure_mid_stream_ends_it_with_one_error_and_rolls_back_the_thread(
     alice_client, scripted, monkeypatch
 ):
-    from conversations import store as store_module
+    from conversations.engine import store as store_module
 
     def explode(thread_id, item, **kwargs):
         raise RuntimeError("disk on fire")

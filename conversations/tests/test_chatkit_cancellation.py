@@ -16,8 +16,8 @@ from django.db import connections
 
 from accounts.tests.factories import UserFactory
 from accounts.tokens import token_pair_for
+from conversations.engine.offline_model import _message, _stream_events
 from conversations.models import ThreadItem
-from conversations.offline_model import _message, _stream_events
 from conversations.tests.helpers import user_input
 
 WORDS = 200

@@ -63,8 +63,8 @@ def test_a_reasoning_workflow_survives_a_client_tool_round_trip(alice_client, sc
 def test_allowed_image_domains_survive_get_by_id_and_list(alice_client, alice, scripted):
     from asgiref.sync import async_to_sync
 
-    from conversations.context import RequestContext
-    from conversations.store import DjangoStore
+    from conversations.engine.context import RequestContext
+    from conversations.engine.store import DjangoStore
 
     scripted.enqueue([assistant_message("hi")])
     thread_id, _ = create_thread(alice_client)

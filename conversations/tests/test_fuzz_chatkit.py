@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conversations.engine.offline_model import OfflineModel
 from conversations.models import Thread, ThreadItem
-from conversations.offline_model import OfflineModel
 from conversations.tests.helpers import chat_client, create_thread, events_of, post
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES_CHATKIT", "120"))
@@ -149,7 +149,7 @@ def _check_stream(response) -> None:
 
 @pytest.fixture
 def world(alice, bob, monkeypatch, settings):
-    from conversations import agent as agent_module
+    from conversations.engine import agent as agent_module
 
     settings.OPENAI_API_KEY = None
     settings.CHATKIT_WEATHER_TOOL = "client"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conversations import offline_model
+from conversations.engine import offline_model
 from conversations.models import Thread, ThreadItem
 from conversations.tests.helpers import create_thread, events_of, post
 

@@ -18,9 +18,9 @@ from chatkit.types import (
     WorkflowItem,
 )
 
-from conversations.context import RequestContext
+from conversations.engine.context import RequestContext
+from conversations.engine.store import DjangoStore, DuplicateItem
 from conversations.models import Thread, ThreadItem
-from conversations.store import DjangoStore, DuplicateItem
 
 pytestmark = pytest.mark.django_db
 

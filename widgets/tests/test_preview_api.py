@@ -31,7 +31,7 @@ def test_an_invalid_static_widget_lists_its_errors(admin_client_api):
     response = preview(admin_client_api, {"type": "ListView", "children": [{"type": "Text", "value": "x"}]})
 
     assert response.status_code == 400
-    assert response.json()["detail"]["errors"] == [
+    assert response.json()["errors"] == [
         "children[0].type: a ListView may only contain ListViewItem (got 'Text')"
     ]
 
@@ -73,7 +73,7 @@ def test_an_invalid_template_lists_its_error(admin_client_api, greeting, change,
     response = preview(admin_client_api, {**greeting, **change})
 
     assert response.status_code == 400
-    assert response.json()["detail"]["errors"][0].startswith(error)
+    assert response.json()["errors"][0].startswith(error)
 
 
 def test_preview_needs_a_definition(admin_client_api):

@@ -46,13 +46,11 @@ def test_an_invalid_definition_is_400_with_located_errors(admin_client_api):
 
     assert response.status_code == 400
     assert response.json() == {
-        "detail": {
-            "message": "Invalid widget definition",
-            "errors": [
-                "children[0].value: Field required",
-                "children[1].type: unknown component type 'Sparkle'",
-            ],
-        }
+        "detail": "Invalid widget definition",
+        "errors": [
+            "children[0].value: Field required",
+            "children[1].type: unknown component type 'Sparkle'",
+        ],
     }
     assert not WidgetTemplate.objects.exists()
 
@@ -62,7 +60,7 @@ def test_a_definition_must_be_a_widget_root(admin_client_api, definition):
     response = create(admin_client_api, slug="bad", definition=definition)
 
     assert response.status_code == 400
-    assert response.json()["detail"]["message"] == "Invalid widget definition"
+    assert response.json()["detail"] == "Invalid widget definition"
 
 
 def test_a_duplicate_or_invalid_slug_is_400(admin_client_api):

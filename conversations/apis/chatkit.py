@@ -1,0 +1,186 @@
+"""POST /api/chatkit: the self-hosted ChatKit endpoint.
+
+The token is checked first (``api_endpoint``), the body parsed once and checked
+(``conversations.engine.checks``), then the engine's server answers: JSON for plain requests,
+server-sent events for streaming ones.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from chatkit.server import StreamingResult
+from chatkit.store import NotFoundError
+from chatkit.types import (
+    ChatKitReq,
+    ErrorEvent,
+    ThreadsAddUserMessageReq,
+    ThreadsCreateReq,
+    ThreadsRetryAfterItemReq,
+    is_streaming_req,
+)
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
+from pydantic import TypeAdapter, ValidationError
+from rest_framework import exceptions
+
+from accounts.models import User
+from chatkit_site.exceptions import PayloadTooLarge
+from chatkit_site.http import api_endpoint
+from conversations.apis.schema import CHATKIT_OPERATION
+from conversations.engine.attachments import AttachmentRejected
+from conversations.engine.checks import RequestRejected, body_problem, normalize_request
+from conversations.engine.context import RequestContext
+from conversations.engine.server import MODEL_ERROR_MESSAGE, NotSupported, get_server
+from conversations.models import Attachment, Thread, ThreadItem
+
+logger = logging.getLogger("chatkit.conversations")
+
+request_adapter: TypeAdapter[ChatKitReq] = TypeAdapter(ChatKitReq)
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "body"
+    return _("Invalid ChatKit request: %(location)s: %(message)s") % {
+        "location": location,
+        "message": first["msg"],
+    }
+
+
+def parse_chatkit_body(body: bytes) -> ChatKitReq:
+    """The request, or a ParseError (400) naming what is wrong with the body."""
+    problem = body_problem(body)
+    if problem is not None:
+        raise exceptions.ParseError(problem)
+    try:
+        parsed = request_adapter.validate_json(body)
+    except ValidationError as exc:
+        if not body.strip():
+            raise exceptions.ParseError(_("Invalid ChatKit request: the body is empty.")) from None
+        try:
+            json.loads(body)
+        except (ValueError, RecursionError):
+            raise exceptions.ParseError(_("Invalid ChatKit request: the body is not valid JSON.")) from None
+        raise exceptions.ParseError(describe_validation_error(exc)) from None
+    try:
+        return normalize_request(parsed)
+    except RequestRejected as exc:
+        raise exceptions.ParseError(str(exc)) from None
+
+
+def sse_error(message: str, allow_retry: bool = False) -> bytes:
+    event = ErrorEvent(code="custom", message=message, allow_retry=allow_retry)
+    return b"data: " + event.model_dump_json(exclude_none=True).encode() + b"\n\n"
+
+
+async def _single(chunk: bytes) -> AsyncIterator[bytes]:
+    yield chunk
+
+
+def event_stream(chunks: AsyncIterator[bytes]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(chunks, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    # nginx and similar proxies buffer responses unless told not to; SSE must flow as produced.
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+async def _roll_back_empty_thread(context: RequestContext) -> None:
+    """A thread created by this request that got no item is removed with the failed turn."""
+    for thread_id in context.created_threads:
+        if thread_id not in context.threads_with_items:
+            await Thread.objects.filter(id=thread_id, owner=context.user).adelete()
+
+
+async def _guarded_stream(result: StreamingResult, context: RequestContext) -> AsyncIterator[bytes]:
+    """Relay the SDK's SSE chunks as they are produced; any failure ends with one error event.
+
+    Errors raised outside the SDK's own handler (a foreign thread id, an item that is not a
+    user message, the database going away, a bug) cannot become an HTTP status once the 200
+    went out: they become an ``error`` event, what was half-written is rolled back, and the
+    stream ends normally so the request's database connection is released. A client
+    disconnect cancels this generator (CancelledError is not caught), and the cancellation
+    reaches the SDK, which persists the partial answer.
+    """
+    try:
+        async for chunk in result:
+            yield chunk
+    except (NotFoundError, NotSupported, ValueError) as exc:
+        await _roll_back_empty_thread(context)
+        yield sse_error(str(exc))
+    except Exception as exc:
+        logger.exception("ChatKit stream failed for user %s", context.user.pk)
+        try:
+            await _roll_back_empty_thread(context)
+        except Exception:
+            logger.exception("Could not roll back the thread of a failed ChatKit stream")
+        message = (
+            _("The database is unavailable right now. Please try again shortly.")
+            if isinstance(exc, OperationalError | InterfaceError)
+            else _(MODEL_ERROR_MESSAGE)
+        )
+        yield sse_error(message, allow_retry=True)
+
+
+async def _refusal_before_streaming(parsed: ChatKitReq, user: User) -> str | None:
+    """Problems found before a streaming request starts, answered as a single error event.
+
+    Checked up front so that a bad attachment id does not leave an empty new thread behind,
+    and so that a retry naming an unknown item says so instead of streaming nothing.
+    """
+    if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq):
+        attachment_ids = parsed.params.input.attachments
+        owned = Attachment.objects.filter(id__in=attachment_ids, owner=user).values_list("id", flat=True)
+        missing = set(attachment_ids) - {pk async for pk in owned}
+        if missing:
+            return f"Attachment {sorted(missing)[0]} not found"
+    elif isinstance(parsed, ThreadsRetryAfterItemReq):
+        row = await ThreadItem.objects.filter(
+            thread_id=parsed.params.thread_id, thread__owner=user, item_id=parsed.params.item_id
+        ).afirst()
+        if row is None:
+            return f"Item {parsed.params.item_id} not found in thread {parsed.params.thread_id}"
+        if row.item_type != "user_message":
+            return f"Item {parsed.params.item_id} is not a user message"
+    return None
+
+
+@api_endpoint(methods=("POST",), schema=CHATKIT_OPERATION)
+async def chatkit_endpoint(request: HttpRequest) -> HttpResponse:
+    # The ASGI layer already cut the body off at this size; this covers other callers.
+    body = request.body
+    if len(body) > settings.CHATKIT_MAX_REQUEST_BYTES:
+        raise PayloadTooLarge(_("The request body is too large."))
+    parsed = parse_chatkit_body(body)
+
+    if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq):
+        if len(parsed.params.input.attachments) > settings.CHATKIT_MAX_ATTACHMENTS:
+            limit = settings.CHATKIT_MAX_ATTACHMENTS
+            raise exceptions.ParseError(
+                _("A message may carry at most %(count)s attachments.") % {"count": limit}
+            )
+    if is_streaming_req(parsed):
+        refusal = await _refusal_before_streaming(parsed, request.user)
+        if refusal is not None:
+            return event_stream(_single(sse_error(refusal)))
+
+    context = RequestContext(user=request.user, base_url=request.build_absolute_uri("/"))
+    try:
+        result = await get_server().process_parsed(parsed, context)
+    except NotFoundError as exc:
+        raise exceptions.NotFound(str(exc)) from None
+    except AttachmentRejected as exc:
+        if exc.status == 413:
+            raise PayloadTooLarge(str(exc)) from None
+        raise exceptions.ParseError(str(exc)) from None
+    except (NotSupported, NotImplementedError, ValueError) as exc:
+        raise exceptions.ParseError(str(exc)) from None
+
+    if isinstance(result, StreamingResult):
+        return event_stream(_guarded_stream(result, context))
+    return HttpResponse(result.json, content_type="application/json")

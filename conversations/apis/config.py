@@ -1,0 +1,16 @@
+"""GET /api/config (public): what the chat page needs to configure the ChatKit widget."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+from chatkit_site.http import api_endpoint
+from conversations.apis.schema import CONFIG_OPERATION
+from conversations.config import effective_config
+from conversations.models import ChatConfig
+
+
+@api_endpoint(methods=("GET",), authenticated=False, schema=CONFIG_OPERATION)
+async def config(request: HttpRequest) -> JsonResponse:
+    saved = await ChatConfig.objects.order_by("pk").afirst()
+    return JsonResponse(effective_config(saved))
