@@ -32,9 +32,10 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# exec: the server replaces the shell, so it is make's child and stops when make is stopped.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev $(CHROMIUM)
 	$(BIN)/python -m pytest

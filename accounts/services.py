@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import logging
-
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -12,8 +10,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User, normalize_email
 from accounts.selectors import user_email_taken
 from accounts.throttling import login_failure_record, login_success_record, login_throttle_check
-
-logger = logging.getLogger("chatkit.accounts")
 
 
 def login_authenticate(*, request: HttpRequest, email: str, password: str) -> User | None:

@@ -66,12 +66,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Front ends served from other origins (https://app.example.com, comma-separated) may call the
+# API with the user's token; empty: same origin only. Cookies are never allowed cross-origin.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "accept-language",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "x-chatkit-client-secret",
+)
+CORS_EXPOSE_HEADERS = ("retry-after",)
+CORS_PREFLIGHT_MAX_AGE = 3600
 # Request bodies are bounded before authentication (chatkit_site.bodylimit); these are the
 # limits of paths without one of their own (ChatKit requests, uploads and documents have theirs).
 REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_MB", 2, minimum=1) * 1024 * 1024
 
 INSTALLED_APPS = [
-    # daphne first: its runserver replaces Django's, so the dev server speaks ASGI.
+    # chatkit_site first: its runserver (daphne's, dying with its parent) wins over daphne's,
+    # which itself replaces Django's so the dev server speaks ASGI.
+    "chatkit_site",
     "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -79,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
@@ -96,6 +113,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a CORS preflight is answered before anything else (authentication included).
+    "corsheaders.middleware.CorsMiddleware",
     "chatkit_site.middleware.RequestSanityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "chatkit_site.middleware.ContentSecurityPolicyMiddleware",
@@ -150,12 +169,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Nothing sends on the channel layer yet; it stays in memory until something does.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

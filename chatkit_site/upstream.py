@@ -8,20 +8,24 @@ import weakref
 import httpx
 from django.conf import settings
 
-# One AsyncClient per event loop: daphne runs one loop, but sync code (tests, management
-# commands) reaches async code through async_to_sync, which makes a loop per call, and an
-# httpx client must not outlive the loop its connections belong to.
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
+# One AsyncClient per event loop (and retry policy): daphne runs one loop, but sync code (tests,
+# management commands) reaches async code through async_to_sync, which makes a loop per call,
+# and an httpx client must not outlive the loop its connections belong to.
+_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, httpx.AsyncClient]] = (
     weakref.WeakKeyDictionary()
 )
 
 
-def http_client() -> httpx.AsyncClient:
+def http_client(*, retries: int = 0) -> httpx.AsyncClient:
+    """The shared client of this event loop; ``retries`` retries failed connection attempts
+    (httpx's transport retries: connect errors and timeouts only, never a sent request)."""
     loop = asyncio.get_running_loop()
-    client = _clients.get(loop)
+    clients = _clients.setdefault(loop, {})
+    client = clients.get(retries)
     if client is None or client.is_closed:
-        client = httpx.AsyncClient(follow_redirects=True)
-        _clients[loop] = client
+        transport = httpx.AsyncHTTPTransport(retries=retries)
+        client = httpx.AsyncClient(follow_redirects=True, transport=transport)
+        clients[retries] = client
     return client
 
 

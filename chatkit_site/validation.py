@@ -20,10 +20,6 @@ NUL = "\x00"
 MAX_JSON_DEPTH = 64
 
 
-class UnsafeJSON(ValueError):
-    """A JSON value with a NUL character or nested deeper than MAX_JSON_DEPTH."""
-
-
 def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
     """What is wrong with a parsed JSON value, or None. Iterative: deep input cannot overflow it."""
     stack: list[tuple[Any, int]] = [(value, 1)]
@@ -43,13 +39,6 @@ def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
             else:
                 stack.extend((child, depth + 1) for child in node)
     return None
-
-
-def check_json(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
-    problem = json_problem(value, max_depth=max_depth)
-    if problem is not None:
-        raise UnsafeJSON(problem)
-    return value
 
 
 def validate_json_value(value: Any) -> None:

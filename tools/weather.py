@@ -7,7 +7,6 @@ the browser's client tool. Answers are cached for WEATHER_CACHE_SECONDS per city
 from __future__ import annotations
 
 import hashlib
-import logging
 import unicodedata
 from typing import Any
 
@@ -17,8 +16,6 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from chatkit_site.upstream import http_client
-
-logger = logging.getLogger("chatkit.tools")
 
 WMO_CODES: dict[int, tuple[str, str]] = {
     0: ("Clear sky", "Ciel dégagé"),
@@ -86,26 +83,25 @@ def _matches_country(result: dict[str, Any], country: str) -> bool:
     return wanted in (_normalise(result.get("country_code", "")), _normalise(result.get("country", "")))
 
 
+# One retry of a failed connection (done by httpx's transport, never for a sent request).
+CONNECT_RETRIES = 1
+
+
 async def _get(url: str, params: dict[str, Any]) -> dict[str, Any]:
     # Connecting gets 60% of the budget per attempt, so an unreachable service (dropped packets)
     # still answers 502 within about WEATHER_TIMEOUT_SECONDS + 1 s despite the retry.
     budget = settings.WEATHER_TIMEOUT_SECONDS
     timeout = httpx.Timeout(budget, connect=budget * 0.6)
-    for attempt in (1, 2):
-        try:
-            response = await http_client().get(url, params=params, timeout=timeout)
-            break
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            if attempt == 2:  # one retry on connect errors only
-                raise UpstreamFailed(
-                    f"The weather service cannot be reached ({type(exc).__name__})."
-                ) from exc
-        except httpx.TimeoutException as exc:
-            raise UpstreamFailed(_("The weather service did not answer in time.")) from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamFailed(
-                _("The weather service failed (%(error)s).") % {"error": type(exc).__name__}
-            ) from exc
+    try:
+        response = await http_client(retries=CONNECT_RETRIES).get(url, params=params, timeout=timeout)
+    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+        raise UpstreamFailed(f"The weather service cannot be reached ({type(exc).__name__}).") from exc
+    except httpx.TimeoutException as exc:
+        raise UpstreamFailed(_("The weather service did not answer in time.")) from exc
+    except httpx.HTTPError as exc:
+        raise UpstreamFailed(
+            _("The weather service failed (%(error)s).") % {"error": type(exc).__name__}
+        ) from exc
     if response.status_code >= 400:
         raise UpstreamFailed(
             _("The weather service answered with status %(status)s.") % {"status": response.status_code}

@@ -88,8 +88,8 @@ class StoreListCreateApi(APIView):
 
     class Input(serializers.Serializer):
         slug = SLUG_FIELD
-        title = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
-        description = serializers.CharField(required=False, allow_blank=True, default="")
+        title = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=255)
+        description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
         metadata = serializers.DictField(required=False, default=dict)
 
     @extend_schema(responses=StoreOutput(many=True))
@@ -108,8 +108,8 @@ class StoreDetailApi(APIView):
     permission_classes = [IsAdmin]
 
     class Input(serializers.Serializer):
-        title = serializers.CharField(required=False, allow_blank=True, max_length=255)
-        description = serializers.CharField(required=False, allow_blank=True)
+        title = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=255)
+        description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
         metadata = serializers.DictField(required=False)
 
     @extend_schema(responses=StoreOutput)

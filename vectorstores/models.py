@@ -16,8 +16,9 @@ EMBEDDING_DIMENSIONS = 384
 
 class VectorStore(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    title = models.CharField(_("title"), max_length=255, blank=True, default="")
-    description = models.TextField(_("description"), blank=True, default="")
+    # Empty titles and descriptions are stored as null (the contract's shape).
+    title = models.CharField(_("title"), max_length=255, null=True, blank=True)
+    description = models.TextField(_("description"), null=True, blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True, validators=[validate_json_value])
     embedding_model = models.CharField(_("embedding model"), max_length=255, blank=True, default="")
     embedding_dimensions = models.PositiveIntegerField(
@@ -42,6 +43,8 @@ class VectorStore(models.Model):
         from vectorstores.services import text_search_config_check
 
         super().clean()
+        self.title = (self.title or "").strip() or None
+        self.description = (self.description or "").strip() or None
         if isinstance(self.metadata, dict):
             text_search_config_check(self.metadata)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,8 +15,6 @@ from django.utils.translation import gettext as _
 from vectorstores.embeddings import Embedder, get_embedder
 from vectorstores.linearize import ChunkDraft, chunk_lines, flatten
 from vectorstores.models import EMBEDDING_DIMENSIONS, Chunk, Document, IngestionJob, VectorStore
-
-logger = logging.getLogger("chatkit.vectorstores")
 
 
 class EmbeddingModelMismatch(ValidationError):
@@ -58,12 +55,26 @@ def text_search_config_check(metadata: dict[str, Any] | None) -> None:
         )
 
 
+def clean_text(value: str | None) -> str | None:
+    """Titles and descriptions are stripped; an empty one is stored as null."""
+    return (value or "").strip() or None
+
+
 def store_create(
-    *, slug: str, title: str = "", description: str = "", metadata: dict[str, Any] | None = None
+    *,
+    slug: str,
+    title: str | None = None,
+    description: str | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> VectorStore:
     text_search_config_check(metadata)
     store, created = VectorStore.objects.get_or_create(
-        slug=slug, defaults={"title": title, "description": description, "metadata": metadata or {}}
+        slug=slug,
+        defaults={
+            "title": clean_text(title),
+            "description": clean_text(description),
+            "metadata": metadata or {},
+        },
     )
     if not created:
         raise ValidationError({"slug": [_("A vector store with this slug already exists.")]})
@@ -73,10 +84,23 @@ def store_create(
 def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
     if "metadata" in fields:
         text_search_config_check(fields["metadata"])
-    for name in ("title", "description", "metadata"):
+    for name in ("title", "description"):
         if name in fields:
-            setattr(store, name, fields[name])
+            setattr(store, name, clean_text(fields[name]))
+    if "metadata" in fields:
+        store.metadata = fields["metadata"]
     store.save()
+    return store
+
+
+def _store_describe(*, store_id: int, title: str | None, metadata: dict[str, Any] | None) -> VectorStore:
+    with transaction.atomic():
+        store = _lock_store(store_id)
+        if title:
+            store.title = title
+        if metadata:
+            store.metadata = {**(store.metadata or {}), **metadata}
+        store.save(update_fields=["title", "metadata", "updated_at"])
     return store
 
 
@@ -126,9 +150,12 @@ def _store_for_ingest(
     *, slug: str, embedder: Embedder, title: str | None, metadata: dict[str, Any] | None
 ) -> VectorStore:
     text_search_config_check(metadata)
-    store, _created = VectorStore.objects.get_or_create(
-        slug=slug, defaults={"title": title or slug, "metadata": metadata or {}}
+    store, created = VectorStore.objects.get_or_create(
+        slug=slug, defaults={"title": clean_text(title) or slug, "metadata": metadata or {}}
     )
+    if not created and (clean_text(title) or metadata):
+        # On an existing store, store_title replaces the title and store_metadata is merged in.
+        store = _store_describe(store_id=store.pk, title=clean_text(title), metadata=metadata)
     check_embedder(store=store, embedder=embedder)
     if not store.embedding_model:
         VectorStore.objects.filter(pk=store.pk, embedding_model="").update(

@@ -9,7 +9,7 @@ from voice.models import VoiceSettings
 @admin.register(VoiceSettings)
 class VoiceSettingsAdmin(admin.ModelAdmin):
     list_display = ("__str__", "model", "voice", "updated_by", "updated_at")
-    readonly_fields = ("updated_by", "updated_at")
+    readonly_fields = ("updated_by", "created_at", "updated_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not VoiceSettings.objects.exists()  # one row

@@ -16,6 +16,7 @@ from voice.models import VoiceSettings
 logger = logging.getLogger("chatkit.voice")
 
 FIELDS = ("model", "instructions", "voice")
+PROMPT_FIELDS = ("prompt_id", "prompt_version", "prompt_variables")
 
 
 class VoiceUnavailable(Exception):
@@ -48,6 +49,32 @@ def resolve(requested: dict[str, str | None], saved: VoiceSettings) -> dict[str,
     }
 
 
+def prompt_of(saved: VoiceSettings) -> dict[str, Any] | None:
+    """The stored prompt as OpenAI takes it ({id, version?, variables?}), when one is set."""
+    if not saved.prompt_id:
+        return None
+    prompt: dict[str, Any] = {"id": saved.prompt_id}
+    if saved.prompt_version:
+        prompt["version"] = saved.prompt_version
+    if saved.prompt_variables:
+        prompt["variables"] = saved.prompt_variables
+    return prompt
+
+
+def voice_settings_update(*, saved: VoiceSettings, values: dict[str, Any], user: Any) -> VoiceSettings:
+    for name in FIELDS:
+        if name in values:
+            setattr(saved, name, values[name].strip())
+    for name in PROMPT_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(saved, name, (value.strip() or None) if isinstance(value, str) else value)
+    saved.updated_by = user if getattr(user, "pk", None) else None
+    saved.full_clean(exclude=["updated_by"])
+    saved.save()
+    return saved
+
+
 def normalise_secret(body: dict[str, Any]) -> tuple[str | None, int | None]:
     """The secret may be a string or an object with value/expires_at, nested or at the top."""
     secret = body.get("client_secret", body)
@@ -66,7 +93,7 @@ async def voice_session_create(*, requested: dict[str, str | None]) -> VoiceSess
         raise VoiceUnavailable(_("Voice needs OPENAI_API_KEY, which is not configured on this server."))
     saved = await VoiceSettings.objects.order_by("pk").afirst() or VoiceSettings()
     values = resolve(requested, saved)
-    payload = {
+    payload: dict[str, Any] = {
         "session": {
             "type": "realtime",
             "model": values["model"],
@@ -74,6 +101,9 @@ async def voice_session_create(*, requested: dict[str, str | None]) -> VoiceSess
             "audio": {"output": {"voice": values["voice"]}},
         }
     }
+    prompt = prompt_of(saved)
+    if prompt is not None:
+        payload["session"]["prompt"] = prompt
     try:
         response = await http_client().post(
             f"{openai_base()}/v1/realtime/client_secrets",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,8 +17,6 @@ from conversations.models import ThreadItem as ThreadItemRow
 from widgets.builtin import BUILTIN, rating_thanks_card
 from widgets.models import WidgetTemplate
 from widgets.validation import build_widget
-
-logger = logging.getLogger("chatkit.widgets")
 
 
 async def widget_for(slug: str, data: dict[str, Any] | None) -> Any:

@@ -223,12 +223,9 @@ def check_template(definition: dict[str, Any], data: Any = None) -> Checked:
     static = check_static(rendered, prefix="rendered")
     if not static.ok:
         return Checked(errors=static.errors)
-    normalized = {
-        key: definition[key]
-        for key in ("version", "name", "template", "jsonSchema", "sample_data")
-        if key in definition
-    }
-    return Checked(normalized=normalized, rendered=static.normalized)
+    # Every top-level field is kept (Widget Studio's outputJsonPreview, encodedWidget, …), so a
+    # document saved here can be downloaded and reopened there.
+    return Checked(normalized=dict(definition), rendered=static.normalized)
 
 
 def check_definition(definition: Any) -> Checked:

@@ -3,12 +3,23 @@
 pgserver keeps one server per data folder for the whole machine: an inter-process lock and
 the ``postmaster.pid`` file let every process of a tree (runserver's autoreloader child,
 test workers, a management command run beside the server) reuse the running server. Each
-process registers itself, and the last one to exit stops the server; the data stays.
+process registers its pid in ``<pgdata>/.handle_pids.json``, and the last one to exit stops
+the server; the data stays.
+
+Two things pgserver does not do are done here: a process that died without cleaning up
+(SIGKILL, OOM) would stay in that list forever, so that no clean exit ever stopped the server
+again — dead pids are pruned when a process joins and when it leaves; and a process killed by
+SIGTERM would skip its exit handlers — a process that uses the server and has no SIGTERM
+handler of its own gets one that exits normally (so SIGTERM and SIGINT end it the same way).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import signal
+import sys
 import threading
 import time
 import warnings
@@ -41,10 +52,55 @@ def ensure_server(data_dir: Path, database: str) -> EmbeddedServer:
     with _lock:
         server = _started.get(data_dir)
         if server is None:
+            prune_dead_handles(data_dir)
             server = _start(data_dir)
             _ensure_database(server, database)
             _started[data_dir] = server
+            # Registered after pgserver's own exit handler, so it runs first (atexit is LIFO).
+            atexit.register(prune_dead_handles, data_dir)
+            _exit_normally_on_sigterm()
         return server
+
+
+def _alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def prune_dead_handles(data_dir: Path) -> list[int]:
+    """Drop the pids of processes that died without leaving from pgserver's list of users."""
+    path = data_dir / ".handle_pids.json"
+    if not path.exists():
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+        from pgserver.utils import DiskList
+
+    with pgserver.PostgresServer._lock:
+        handles = DiskList(path)
+        try:
+            pids = handles.get()
+        except ValueError:  # an unreadable list: start afresh with the processes alive
+            pids = []
+        alive = [pid for pid in pids if pid == os.getpid() or _alive(pid)]
+        if alive != pids:
+            handles.put(alive)
+            logger.info("Forgot %s dead user(s) of the embedded PostgreSQL", len(pids) - len(alive))
+        return alive
+
+
+def _exit_normally_on_sigterm() -> None:
+    # Only where nobody else decided (daphne/Twisted and runserver have their own handlers), and
+    # only from the main thread (the only one allowed to set handlers).
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _start(data_dir: Path) -> EmbeddedServer:

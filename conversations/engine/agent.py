@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 
 from agents import Agent, RunContextWrapper, StopAtTools, function_tool, set_tracing_disabled
@@ -14,8 +13,6 @@ from django.conf import settings
 from openai import AsyncOpenAI
 
 from conversations.engine.offline_model import OfflineModel
-
-logger = logging.getLogger("chatkit.conversations")
 
 CLIENT_TOOLS = ["get_weather"]
 

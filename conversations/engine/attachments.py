@@ -3,8 +3,6 @@ upload URL; the file arrives at ``/api/chatkit/attachments/{id}/upload``."""
 
 from __future__ import annotations
 
-import logging
-
 from asgiref.sync import sync_to_async
 from chatkit.store import AttachmentStore, NotFoundError
 from chatkit.types import Attachment as AttachmentModel
@@ -15,8 +13,6 @@ from django.utils.translation import gettext as _
 from conversations.engine.context import RequestContext
 from conversations.engine.store import new_id
 from conversations.models import Attachment
-
-logger = logging.getLogger("chatkit.conversations")
 
 
 class AttachmentRejected(Exception):

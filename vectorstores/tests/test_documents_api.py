@@ -149,3 +149,39 @@ def test_document_endpoints_need_the_right_role(user_client, api_client):
     assert user_client.get("/api/vector-stores/faq/documents").status_code == 403
     assert api_client.get("/api/vector-stores/faq/documents/a").status_code == 401
     assert not VectorStore.objects.exists()
+
+
+def test_store_title_and_metadata_update_an_existing_store(admin_client_api):
+    admin_client_api.post(
+        "/api/vector-stores",
+        {"slug": "faq", "title": "Old", "metadata": {"team": "support", "lang": "en"}},
+        format="json",
+    )
+
+    response = admin_client_api.post(
+        "/api/vector-stores/faq/documents",
+        {
+            "doc_id": "d",
+            "document": {"q": "?"},
+            "store_title": "Frequently asked",
+            "store_metadata": {"lang": "fr"},
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    store = admin_client_api.get("/api/vector-stores/faq").json()
+    assert store["title"] == "Frequently asked"
+    assert store["metadata"] == {"team": "support", "lang": "fr"}  # merged, the new keys win
+
+
+def test_empty_titles_and_descriptions_are_null(admin_client_api):
+    created = admin_client_api.post(
+        "/api/vector-stores", {"slug": "faq", "title": "  ", "description": ""}, format="json"
+    ).json()
+    patched = admin_client_api.patch(
+        "/api/vector-stores/faq", {"title": "", "description": "  "}, format="json"
+    )
+
+    assert (created["title"], created["description"]) == (None, None)
+    assert (patched.json()["title"], patched.json()["description"]) == (None, None)

@@ -21,7 +21,7 @@ def test_admins_create_and_list_stores_sorted_by_slug(admin_client_api):
         **created.json(),
         "slug": "zeta",
         "title": "Zeta",
-        "description": "",
+        "description": None,
         "metadata": {"a": 1},
         "documents_count": 0,
     }

@@ -153,3 +153,23 @@ def test_openai_base_url_is_honoured_with_or_without_v1(user_client, settings):
         )
         assert user_client.post(URL, {}, format="json").status_code == 200
         assert route.call_count == 1
+
+
+def test_a_stored_prompt_is_passed_to_openai(user_client, upstream):
+    VoiceSettings.objects.create(prompt_id="pmpt_123", prompt_version="4", prompt_variables={"city": "Lyon"})
+
+    assert user_client.post(URL, {}, format="json").status_code == 200
+
+    assert sent(upstream)["session"]["prompt"] == {
+        "id": "pmpt_123",
+        "version": "4",
+        "variables": {"city": "Lyon"},
+    }
+
+
+def test_without_a_prompt_none_is_sent(user_client, upstream):
+    VoiceSettings.objects.create(prompt_id=None)
+
+    user_client.post(URL, {}, format="json")
+
+    assert "prompt" not in sent(upstream)["session"]

@@ -131,3 +131,18 @@ def test_workflow_widgets_lists_slugs_titles_and_descriptions_for_any_user(user_
         {"slug": "w2", "title": "Second", "description": None},
     ]
     assert api_client.get("/api/workflow-widgets").status_code == 401
+
+
+def test_a_widget_studio_document_keeps_every_top_level_field(admin_client_api, greeting):
+    exported = {
+        **greeting,
+        "outputJsonPreview": {"type": "Card", "children": []},
+        "encodedWidget": "eyJ0eXBlIjoiQ2FyZCJ9",
+        "description": "From Widget Studio",
+    }
+
+    created = admin_client_api.post("/api/widgets", {"slug": "studio", "definition": exported}, format="json")
+    fetched = admin_client_api.get("/api/widgets/studio")
+
+    assert created.status_code == 201
+    assert fetched.json()["definition"] == exported
