@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt import authentication
@@ -35,5 +34,10 @@ def authenticate_bearer_sync(request: Any) -> User | None:
 
 
 async def authenticate_bearer(request: Any) -> User | None:
-    """The user of the request's Bearer token, or None (for async views outside DRF)."""
-    return await sync_to_async(authenticate_bearer_sync)(request)
+    """The user of the request's Bearer token, or None (for async views outside DRF).
+
+    The user is loaded through db_call, so the request holds no connection afterwards.
+    """
+    from chatkit_site.db import db_call
+
+    return await db_call(authenticate_bearer_sync, request)

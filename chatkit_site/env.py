@@ -122,6 +122,8 @@ def env_database(name: str) -> dict[str, object] | None:
         )
     # A Unix-socket directory is written percent-encoded in the host part, as libpq accepts
     # (postgres://user@%2Fvar%2Frun%2Fpostgresql/db); Django needs the plain path.
+    # Django's backend, failing fast when the server is down (chatkit_site.postgres).
+    config["ENGINE"] = "chatkit_site.postgres"
     host = config.get("HOST")
     if isinstance(host, str) and host.lower().startswith("%2f"):
         config["HOST"] = unquote(host)

@@ -10,6 +10,8 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware import locale as django_locale
+from django.middleware import security as django_security
 from django.utils.translation import gettext as _
 
 logger = logging.getLogger("chatkit.security")
@@ -91,3 +93,27 @@ class ContentSecurityPolicyMiddleware(_SyncAndAsync):
             if response.get("Content-Type", "").startswith("text/html"):
                 response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
         return response
+
+
+class _OnTheEventLoop:
+    """Run a MiddlewareMixin's hooks on the event loop instead of a thread.
+
+    Django runs a sync ``process_request`` / ``process_response`` of an async request through
+    ``sync_to_async``: a thread hop each. Middleware that does no I/O (security headers, the
+    language) gains nothing from it.
+    """
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.process_request(request) if hasattr(self, "process_request") else None
+        response = response or await self.get_response(request)
+        if hasattr(self, "process_response"):
+            response = self.process_response(request, response)
+        return response
+
+
+class SecurityMiddleware(_OnTheEventLoop, django_security.SecurityMiddleware):
+    """Django's (HSTS, SSL redirect, nosniff, referrer policy), without the thread hops."""
+
+
+class LocaleMiddleware(_OnTheEventLoop, django_locale.LocaleMiddleware):
+    """Django's (the language from the request), without the thread hops."""

@@ -116,16 +116,25 @@ MIDDLEWARE = [
     # First: a CORS preflight is answered before anything else (authentication included).
     "corsheaders.middleware.CorsMiddleware",
     "chatkit_site.middleware.RequestSanityMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    "chatkit_site.middleware.SecurityMiddleware",
     "chatkit_site.middleware.ContentSecurityPolicyMiddleware",
     "chatkit_site.middleware.ServiceErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "chatkit_site.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+# POST /api/chatkit (the hot path) goes through this shorter chain: it uses neither sessions,
+# CSRF, messages nor page headers (see chatkit_site.asgi).
+CHATKIT_MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
+    "chatkit_site.middleware.SecurityMiddleware",
+    "chatkit_site.middleware.ServiceErrorMiddleware",
+    "chatkit_site.middleware.LocaleMiddleware",
 ]
 
 ROOT_URLCONF = "chatkit_site.urls"
@@ -161,7 +170,22 @@ if _database is None:
         "EMBEDDED_MAIN_NAME": _embedded_name,
         "EMBEDDED_DATA_DIR": str(DATA_DIR / "pgdata"),
     }
-_database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+# A pool of connections per process (psycopg_pool, through Django): requests borrow one for each
+# database call and give it back at once, so streams waiting on the model hold none, and the
+# process never opens more than DATABASE_POOL_SIZE. Waiting longer than DATABASE_POOL_TIMEOUT
+# seconds for one is a 503. DATABASE_POOL_SIZE=0 turns the pool off (then DATABASE_CONN_MAX_AGE
+# applies: one connection per request, kept that many seconds).
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 20, minimum=0)
+DATABASE_POOL_TIMEOUT = env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1)
+if DATABASE_POOL_SIZE:
+    _database.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DATABASE_POOL_SIZE),
+        "max_size": DATABASE_POOL_SIZE,
+        "timeout": DATABASE_POOL_TIMEOUT,
+    }
+    _database["CONN_MAX_AGE"] = 0
+else:
+    _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,6 +8,7 @@ from agents import RunContextWrapper, function_tool
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from chatkit_site.db import db_call
 from vectorstores.models import VectorStore
 from vectorstores.search import SearchHit
 
@@ -21,7 +22,7 @@ async def search_stores(query: str, stores: list[str], top_k: int = 5) -> list[t
 
     hits: list[tuple[str, SearchHit]] = []
     for slug in stores:
-        store = await VectorStore.objects.filter(slug=slug).afirst()
+        store = await db_call(VectorStore.objects.filter(slug=slug).first)
         if store is None:
             continue
         try:

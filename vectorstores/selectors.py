@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from django.db import DataError, ProgrammingError
 from django.db.models import Count, QuerySet
 
+from chatkit_site.db import db_call
 from vectorstores.embeddings import get_embedder
 from vectorstores.models import Document, VectorStore
 from vectorstores.search import SearchHit, hybrid_search
@@ -62,4 +62,4 @@ def store_search(
 
 async def store_search_async(**kwargs: Any) -> list[SearchHit]:
     # Inference and the ORM are blocking: run them off the event loop.
-    return await sync_to_async(store_search)(**kwargs)
+    return await db_call(store_search, **kwargs)

@@ -11,6 +11,7 @@ from chatkit.actions import Action
 from chatkit.agents import AgentContext
 from chatkit.types import ThreadItem, ThreadItemReplacedEvent, ThreadMetadata, ThreadStreamEvent, WidgetItem
 
+from chatkit_site.db import db_call
 from conversations.engine.context import RequestContext
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
@@ -20,7 +21,7 @@ from widgets.validation import build_widget
 
 
 async def widget_for(slug: str, data: dict[str, Any] | None) -> Any:
-    widget = await WidgetTemplate.objects.filter(slug=slug).afirst()
+    widget = await db_call(WidgetTemplate.objects.filter(slug=slug).first)
     if widget is not None:
         return build_widget(widget.definition, data)
     if slug in BUILTIN:
@@ -58,9 +59,13 @@ async def _record_rating(
     rating = (action.payload or {}).get("rating")
     if rating not in ("positive", "negative"):
         raise ValueError('widget.rate takes a payload {"rating": "positive" | "negative"}')
-    row = await ThreadItemRow.objects.aget(thread_id=thread.id, item_id=sender.id)
-    await Feedback.objects.aupdate_or_create(item=row, user=context.user, defaults={"kind": rating})
+    await db_call(_save_rating, thread.id, sender.id, context.user, rating)
     return sender.model_copy(update={"widget": rating_thanks_card(rating)})
+
+
+def _save_rating(thread_id: str, item_id: str, user: Any, rating: str) -> None:
+    row = ThreadItemRow.objects.get(thread_id=thread_id, item_id=item_id)
+    Feedback.objects.update_or_create(item=row, user=user, defaults={"kind": rating})
 
 
 async def rate_stream(

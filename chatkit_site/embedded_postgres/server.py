@@ -139,6 +139,21 @@ def _ensure_database(server: EmbeddedServer, database: str) -> None:
                 pass  # another process of the tree created it first
 
 
+def postmaster_pid(data_dir: Path) -> int | None:
+    """The pid of the running postmaster of ``data_dir``, or None when none runs."""
+    try:
+        pid = int((data_dir.resolve() / "postmaster.pid").read_text().split("\n", 1)[0])
+    except (OSError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, run by the pgserver user
+    return pid
+
+
 def revive_server(data_dir: Path) -> EmbeddedServer | None:
     """Start the embedded server again if it stopped (crash, kill), and return it.
 

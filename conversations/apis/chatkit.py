@@ -29,6 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 from rest_framework import exceptions
 
 from accounts.models import User
+from chatkit_site.db import db_call
 from chatkit_site.exceptions import PayloadTooLarge
 from chatkit_site.http import api_endpoint
 from conversations.apis.schema import CHATKIT_OPERATION
@@ -92,9 +93,9 @@ def event_stream(chunks: AsyncIterator[bytes]) -> StreamingHttpResponse:
 
 async def _roll_back_empty_thread(context: RequestContext) -> None:
     """A thread created by this request that got no item is removed with the failed turn."""
-    for thread_id in context.created_threads:
-        if thread_id not in context.threads_with_items:
-            await Thread.objects.filter(id=thread_id, owner=context.user).adelete()
+    empty = context.created_threads - context.threads_with_items
+    if empty:
+        await db_call(Thread.objects.filter(id__in=empty, owner=context.user).delete)
 
 
 async def _guarded_stream(result: StreamingResult, context: RequestContext) -> AsyncIterator[bytes]:
@@ -134,18 +135,23 @@ async def _refusal_before_streaming(parsed: ChatKitReq, user: User) -> str | Non
     and so that a retry naming an unknown item says so instead of streaming nothing.
     """
     if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq):
-        attachment_ids = parsed.params.input.attachments
-        owned = Attachment.objects.filter(id__in=attachment_ids, owner=user).values_list("id", flat=True)
-        missing = set(attachment_ids) - {pk async for pk in owned}
-        if missing:
-            return f"Attachment {sorted(missing)[0]} not found"
+        attachment_ids = set(parsed.params.input.attachments)
+        if attachment_ids:
+            owned = Attachment.objects.filter(id__in=attachment_ids, owner=user).values_list("id", flat=True)
+            missing = attachment_ids - set(await db_call(list, owned))
+            if missing:
+                return f"Attachment {sorted(missing)[0]} not found"
     elif isinstance(parsed, ThreadsRetryAfterItemReq):
-        row = await ThreadItem.objects.filter(
-            thread_id=parsed.params.thread_id, thread__owner=user, item_id=parsed.params.item_id
-        ).afirst()
-        if row is None:
+        item_type = await db_call(
+            ThreadItem.objects.filter(
+                thread_id=parsed.params.thread_id, thread__owner=user, item_id=parsed.params.item_id
+            )
+            .values_list("item_type", flat=True)
+            .first
+        )
+        if item_type is None:
             return f"Item {parsed.params.item_id} not found in thread {parsed.params.thread_id}"
-        if row.item_type != "user_message":
+        if item_type != "user_message":
             return f"Item {parsed.params.item_id} is not a user message"
     return None
 

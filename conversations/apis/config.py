@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
+from chatkit_site.db import db_call
 from chatkit_site.http import api_endpoint
 from conversations.apis.schema import CONFIG_OPERATION
 from conversations.config import effective_config
@@ -12,5 +13,5 @@ from conversations.models import ChatConfig
 
 @api_endpoint(methods=("GET",), authenticated=False, schema=CONFIG_OPERATION)
 async def config(request: HttpRequest) -> JsonResponse:
-    saved = await ChatConfig.objects.order_by("pk").afirst()
+    saved = await db_call(ChatConfig.objects.order_by("pk").first)
     return JsonResponse(effective_config(saved))

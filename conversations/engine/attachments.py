@@ -3,13 +3,13 @@ upload URL; the file arrives at ``/api/chatkit/attachments/{id}/upload``."""
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
 from chatkit.store import AttachmentStore, NotFoundError
 from chatkit.types import Attachment as AttachmentModel
 from chatkit.types import AttachmentCreateParams, AttachmentUploadDescriptor, FileAttachment, ImageAttachment
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from chatkit_site.db import db_call
 from conversations.engine.context import RequestContext
 from conversations.engine.store import new_id
 from conversations.models import Attachment
@@ -78,11 +78,17 @@ class DjangoAttachmentStore(AttachmentStore[RequestContext]):
         return FileAttachment(**common)
 
     async def delete_attachment(self, attachment_id: str, context: RequestContext) -> None:
-        row = await Attachment.objects.filter(id=attachment_id, owner=context.user).afirst()
-        if row is None:
+        if not await db_call(_delete_file, attachment_id, context.user.pk):
             raise NotFoundError(f"Attachment {attachment_id} not found")
-        if row.file:
-            await sync_to_async(row.file.delete)(save=True)
+
+
+def _delete_file(attachment_id: str, owner_id: int) -> bool:
+    row = Attachment.objects.filter(id=attachment_id, owner_id=owner_id).first()
+    if row is None:
+        return False
+    if row.file:
+        row.file.delete(save=True)
+    return True
 
 
 def read_attachment_bytes(attachment_id: str) -> tuple[Attachment, bytes] | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import base64
 
-from asgiref.sync import sync_to_async
 from chatkit.agents import ThreadItemConverter
 from chatkit.types import Attachment, UserMessageTagContent
 from openai.types.responses import ResponseInputContentParam
 
+from chatkit_site.db import db_call
 from conversations.engine.attachments import read_attachment_bytes
 
 MAX_TEXT_CHARS = 100_000
@@ -16,7 +16,7 @@ MAX_TEXT_CHARS = 100_000
 
 class AttachmentAwareConverter(ThreadItemConverter):
     async def attachment_to_message_content(self, attachment: Attachment) -> ResponseInputContentParam:
-        stored = await sync_to_async(read_attachment_bytes)(attachment.id)
+        stored = await db_call(read_attachment_bytes, attachment.id)
         if stored is None:
             return {"type": "input_text", "text": f"[Attachment {attachment.name} was never uploaded.]"}
         _, data = stored

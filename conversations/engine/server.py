@@ -37,6 +37,7 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from chatkit_site.db import db_call
 from conversations.engine import agent as agent_module
 from conversations.engine.actions import handlers_for
 from conversations.engine.attachments import DjangoAttachmentStore
@@ -151,17 +152,9 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
     ) -> None:
         await self.store.load_thread(thread_id, context)
-        items = [row async for row in ThreadItemRow.objects.filter(thread_id=thread_id, item_id__in=item_ids)]
-        missing = set(item_ids) - {row.item_id for row in items}
+        missing = await db_call(_record_feedback, thread_id, item_ids, feedback, context.user)
         if missing:
-            raise NotFoundError(f"Item {sorted(missing)[0]} not found in thread {thread_id}")
-        for row in items:
-            try:
-                await Feedback.objects.aupdate_or_create(
-                    item=row, user=context.user, defaults={"kind": feedback}
-                )
-            except IntegrityError:  # a concurrent identical submission won the race
-                continue
+            raise NotFoundError(f"Item {missing} not found in thread {thread_id}")
 
     async def transcribe(self, audio_input: AudioInput, context: RequestContext) -> TranscriptionResult:
         raise NotSupported(_("input.transcribe is not supported by this server."))
@@ -194,6 +187,20 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
             # The SDK returns the item without saving it; persist it so a reload shows it.
             await self.store.save_item(thread.id, updated, context)
         return SyncCustomActionResponse(updated_item=updated)
+
+
+def _record_feedback(thread_id: str, item_ids: list[str], feedback: FeedbackKind, user: Any) -> str | None:
+    """One feedback row per user and item (the latest kind wins); the first unknown id, if any."""
+    rows = list(ThreadItemRow.objects.filter(thread_id=thread_id, item_id__in=item_ids))
+    missing = set(item_ids) - {row.item_id for row in rows}
+    if missing:
+        return sorted(missing)[0]
+    for row in rows:
+        try:
+            Feedback.objects.update_or_create(item=row, user=user, defaults={"kind": feedback})
+        except IntegrityError:  # a concurrent identical submission won the race
+            continue
+    return None
 
 
 _server: DjangoChatKitServer | None = None

@@ -25,13 +25,13 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from chatkit.store import NotFoundError, Store, StoreItemType
 from chatkit.types import Attachment as AttachmentModel
 from chatkit.types import Page, ThreadItem, ThreadMetadata
 from django.db import connection
 from pydantic import TypeAdapter
 
+from chatkit_site.db import db_call
 from chatkit_site.validation import strip_nul
 from conversations.engine.checks import TITLE_MAX_CHARS, RequestRejected
 from conversations.engine.context import RequestContext
@@ -111,23 +111,26 @@ class DjangoStore(Store[RequestContext]):
         return new_id(item_type)
 
     # --- threads ------------------------------------------------------------------------
+    # Every call goes through db_call: the connection goes back to the pool when it returns,
+    # so a stream waiting on the model holds none.
 
     async def _ensure_owned(self, thread_id: str, context: RequestContext) -> None:
         if thread_id in context.owned_threads:
             return
-        if not await Thread.objects.filter(id=thread_id, owner=context.user).aexists():
+        owned = await db_call(Thread.objects.filter(id=thread_id, owner=context.user).exists)
+        if not owned:
             raise NotFoundError(f"Thread {thread_id} not found")
         context.owned_threads.add(thread_id)
 
     async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
-        row = await Thread.objects.filter(id=thread_id, owner=context.user).afirst()
+        row = await db_call(Thread.objects.filter(id=thread_id, owner=context.user).first)
         if row is None:
             raise NotFoundError(f"Thread {thread_id} not found")
         context.owned_threads.add(thread_id)
         return _thread_metadata(row)
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
-        saved, inserted = await sync_to_async(_upsert_thread)(thread, context.user.pk)
+        saved, inserted = await db_call(_upsert_thread, thread, context.user.pk)
         if not saved:
             # The id exists but belongs to another user: behave as if it did not exist.
             raise NotFoundError(f"Thread {thread.id} not found")
@@ -138,17 +141,16 @@ class DjangoStore(Store[RequestContext]):
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: RequestContext
     ) -> Page[ThreadMetadata]:
-        rows = await sync_to_async(_keyset_threads)(context.user.pk, after, limit, order)
+        rows = await db_call(_keyset_threads, context.user.pk, after, limit, order)
         has_more = len(rows) > limit
         rows = rows[:limit]
         data = [_thread_metadata(row) for row in rows]
         return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
 
     async def delete_thread(self, thread_id: str, context: RequestContext) -> None:
-        thread = await Thread.objects.filter(id=thread_id, owner=context.user).afirst()
-        if thread is None:
+        deleted, _ = await db_call(Thread.objects.filter(id=thread_id, owner=context.user).delete)
+        if not deleted:
             raise NotFoundError(f"Thread {thread_id} not found")
-        await thread.adelete()
         context.owned_threads.discard(thread_id)
 
     # --- items --------------------------------------------------------------------------
@@ -157,70 +159,76 @@ class DjangoStore(Store[RequestContext]):
         self, thread_id: str, after: str | None, limit: int, order: str, context: RequestContext
     ) -> Page[ThreadItem]:
         await self._ensure_owned(thread_id, context)
-        rows = await sync_to_async(_keyset_items)(thread_id, after, limit, order)
+        rows = await db_call(_keyset_items, thread_id, after, limit, order)
         has_more = len(rows) > limit
         data = [_item(payload) for _, payload in rows[:limit]]
         return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        if not await sync_to_async(_write_item)(thread_id, item, replace=False):
+        if not await db_call(_write_item, thread_id, item, replace=False):
             raise DuplicateItem(f"Item {item.id} already exists in thread {thread_id}")
         context.threads_with_items.add(thread_id)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        await sync_to_async(_write_item)(thread_id, item, replace=True)
+        await db_call(_write_item, thread_id, item, replace=True)
         context.threads_with_items.add(thread_id)
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
-        row = await ThreadItemRow.objects.filter(
-            thread_id=thread_id, thread__owner=context.user, item_id=item_id
-        ).afirst()
-        if row is None:
+        payload = await db_call(
+            ThreadItemRow.objects.filter(thread_id=thread_id, thread__owner=context.user, item_id=item_id)
+            .values_list("payload", flat=True)
+            .first
+        )
+        if payload is None:
             raise NotFoundError(f"Item {item_id} not found in thread {thread_id}")
-        return _item(row.payload)
+        return _item(payload)
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: RequestContext) -> None:
         await self._ensure_owned(thread_id, context)
-        await ThreadItemRow.objects.filter(thread_id=thread_id, item_id=item_id).adelete()
+        await db_call(ThreadItemRow.objects.filter(thread_id=thread_id, item_id=item_id).delete)
 
     # --- attachment metadata ------------------------------------------------------------
 
     async def save_attachment(self, attachment: AttachmentModel, context: RequestContext) -> None:
         if attachment.thread_id is not None:
             await self._ensure_owned(attachment.thread_id, context)
-        payload = attachment.model_dump(mode="json")
-        updated = await Attachment.objects.filter(id=attachment.id, owner=context.user).aupdate(
-            payload=payload,
-            thread_id=attachment.thread_id,
-            name=attachment.name,
-            mime_type=attachment.mime_type,
-        )
-        if updated == 0:
-            if await Attachment.objects.filter(id=attachment.id).aexists():
-                raise NotFoundError(f"Attachment {attachment.id} not found")
-            size = (attachment.metadata or {}).get("size", 0)
-            await Attachment.objects.acreate(
-                id=attachment.id,
-                owner=context.user,
-                thread_id=attachment.thread_id,
-                name=attachment.name,
-                mime_type=attachment.mime_type,
-                size=size,
-                payload=payload,
-            )
+        if not await db_call(_save_attachment, attachment, context.user.pk):
+            raise NotFoundError(f"Attachment {attachment.id} not found")
 
     async def load_attachment(self, attachment_id: str, context: RequestContext) -> AttachmentModel:
-        row = await Attachment.objects.filter(id=attachment_id, owner=context.user).afirst()
-        if row is None:
+        payload = await db_call(
+            Attachment.objects.filter(id=attachment_id, owner=context.user)
+            .values_list("payload", flat=True)
+            .first
+        )
+        if payload is None:
             raise NotFoundError(f"Attachment {attachment_id} not found")
-        return attachment_adapter.validate_python(row.payload)
+        return attachment_adapter.validate_python(payload)
 
     async def delete_attachment(self, attachment_id: str, context: RequestContext) -> None:
         # The file itself went with AttachmentStore.delete_attachment (same request); the
         # row is removed here, and a post_delete signal removes any file still left.
-        await Attachment.objects.filter(id=attachment_id, owner=context.user).adelete()
+        await db_call(Attachment.objects.filter(id=attachment_id, owner=context.user).delete)
+
+
+def _save_attachment(attachment: AttachmentModel, owner_id: int) -> bool:
+    """Update the owner's attachment, or create it; False when the id is another user's."""
+    payload = attachment.model_dump(mode="json")
+    fields = {
+        "payload": payload,
+        "thread_id": attachment.thread_id,
+        "name": attachment.name,
+        "mime_type": attachment.mime_type,
+    }
+    if Attachment.objects.filter(id=attachment.id, owner_id=owner_id).update(**fields):
+        return True
+    if Attachment.objects.filter(id=attachment.id).exists():
+        return False
+    size = (attachment.metadata or {}).get("size", 0)
+    Attachment.objects.create(id=attachment.id, owner_id=owner_id, size=size, **fields)
+    return True
 
 
 def _payload_json(item: ThreadItem) -> str:
