@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint worker
+.PHONY: install install-dev run serve test lint worker
+WORKERS ?= 1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +33,15 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
+# Migrates and serves (chatkit_site/devserver.py: Django and PostgreSQL each started once).
 # exec: the server replaces the shell, so it is make's child and stops when make is stopped.
 run: install
+	exec $(BIN)/python -m chatkit_site.devserver $(HOST):$(PORT)
+
+# Production: uvicorn with the project's options (chatkit_site/serve.py says which and why).
+serve: install
 	$(BIN)/python manage.py migrate --noinput
-	exec $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	exec $(BIN)/python -m chatkit_site.serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install-dev $(CHROMIUM)
 	$(BIN)/python -m pytest

@@ -36,8 +36,22 @@ def authenticate_bearer_sync(request: Any) -> User | None:
 async def authenticate_bearer(request: Any) -> User | None:
     """The user of the request's Bearer token, or None (for async views outside DRF).
 
-    The user is loaded through db_call, so the request holds no connection afterwards.
+    The token is checked on the event loop (a missing, malformed, forged or expired one is
+    refused without touching a thread or the database); only the user's row is read through
+    db_call, so the request holds no connection afterwards.
     """
     from chatkit_site.db import db_call
 
-    return await db_call(authenticate_bearer_sync, request)
+    authentication = JWTAuthentication()
+    header = authentication.get_header(request)
+    raw = authentication.get_raw_token(header) if header is not None else None
+    if raw is None:
+        return None
+    try:
+        token = authentication.get_validated_token(raw)
+    except AuthenticationFailed:
+        return None
+    try:
+        return await db_call(authentication.get_user, token)
+    except AuthenticationFailed:
+        return None

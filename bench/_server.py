@@ -1,4 +1,7 @@
-"""daphne serving the project with the instant model (started by bench/chat_turn.py)."""
+"""The project served with the instant model (started by bench/chat_turn.py).
+
+_server.py PORT TOKENS daphne|uvicorn
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,17 @@ import sys
 from common import install_instant_model, setup_django
 
 if __name__ == "__main__":
+    port, tokens, server = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     setup_django()
-    install_instant_model(int(sys.argv[2]) if len(sys.argv) > 2 else 300)
-    from daphne.cli import CommandLineInterface
+    install_instant_model(tokens)
+    if server == "uvicorn":
+        from chatkit_site.serve import main
 
-    CommandLineInterface().run(
-        ["--access-log", "/dev/null", "-b", "127.0.0.1", "-p", sys.argv[1], "chatkit_site.asgi:application"]
-    )
+        # The production command's options (make serve), quieter.
+        main(["--host=127.0.0.1", f"--port={port}", "--no-access-log", "--log-level=warning"])
+    else:
+        from daphne.cli import CommandLineInterface
+
+        CommandLineInterface().run(
+            ["--access-log", "/dev/null", "-b", "127.0.0.1", "-p", port, "chatkit_site.asgi:application"]
+        )

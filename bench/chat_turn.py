@@ -1,9 +1,14 @@
-"""Chat turn latency over the real HTTP stack (daphne) and SQL queries per turn.
+"""Chat turns over the real HTTP stack, from one user to hundreds at once.
 
-    .venv/bin/python bench/chat_turn.py [--turns 3] [--users 50] [--tokens 300]
+    .venv/bin/python bench/chat_turn.py [--users 1,100,200,500] [--turns 5] [--tokens 300]
+                                        [--server daphne|uvicorn|both]
 
-Prints time to the first SSE byte and full-turn time for 1 and N concurrent users, and the
-number of SQL queries of one turn on a short and on a long thread.
+For each number of concurrent users, every user creates a thread and sends ``--turns`` messages
+(the first creates the thread), with an instant model streaming ``--tokens`` deltas. Prints
+errors, items lost (checked with items.list: every thread must hold exactly one user and one
+assistant message per turn), time to the first SSE byte and full-turn time (p50/p95), the peak
+number of PostgreSQL connections of the bench database, and the server's RSS before and after.
+Also prints the SQL queries of one turn on a short and on a long thread, and the time of a 401.
 """
 
 from __future__ import annotations
@@ -11,12 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 
-from common import ROOT, install_instant_model, setup_django, summary
+from common import ROOT, install_instant_model, percentile, setup_django
 
 
 def free_port() -> int:
@@ -45,51 +54,139 @@ def body(text: str, thread_id: str | None = None) -> str:
     )
 
 
-async def one_turn(client, url: str, token: str, payload: str) -> tuple[float, float, str | None]:
+@dataclass
+class Run:
+    ttfb: list[float] = field(default_factory=list)
+    total: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    threads: dict[str, tuple[str, int]] = field(default_factory=dict)  # thread id → (token, turns done)
+
+
+async def one_turn(client, url: str, token: str, payload: str) -> tuple[float, float, str | None, str | None]:
     start = time.perf_counter()
     first = None
     thread_id = None
-    buffer = b""
+    head = b""
+    tail = b""
     async with client.stream(
         "POST",
         url,
         content=payload,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     ) as response:
-        response.raise_for_status()
+        if response.status_code != 200:
+            await response.aread()
+            return 0.0, 0.0, None, f"HTTP {response.status_code}: {response.text[:100]}"
         async for chunk in response.aiter_raw():
             if first is None:
                 first = time.perf_counter() - start
-            buffer += chunk
-            if thread_id is None and b"thread.created" in buffer:
-                event = json.loads(buffer.split(b"\n\n", 1)[0].removeprefix(b"data: "))
-                thread_id = event["thread"]["id"]
-    return first or 0.0, time.perf_counter() - start, thread_id
+            if len(head) < 2048:
+                head += chunk
+            tail = (tail + chunk)[-4096:]
+    if b'"thread.created"' in head:
+        event = json.loads(head.split(b"\n\n", 1)[0].removeprefix(b"data: "))
+        thread_id = event["thread"]["id"]
+    error = None
+    if b'"type":"error"' in tail:
+        error = tail.split(b'"type":"error"', 1)[1][:200].decode(errors="replace")
+    return first or 0.0, time.perf_counter() - start, thread_id, error
 
 
-async def load(url: str, tokens: list[str], turns: int) -> tuple[list[float], list[float]]:
+async def load(url: str, tokens: list[str], turns: int) -> Run:
     import httpx
 
-    ttfb: list[float] = []
-    total: list[float] = []
-    limits = httpx.Limits(max_connections=len(tokens) + 5)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+    run = Run()
+    limits = httpx.Limits(max_connections=len(tokens) + 5, max_keepalive_connections=len(tokens) + 5)
+    async with httpx.AsyncClient(timeout=300, limits=limits) as client:
 
         async def user(token: str) -> None:
             thread_id = None
             for turn in range(turns):
-                first, full, created = await one_turn(client, url, token, body(f"turn {turn}", thread_id))
+                try:
+                    first, full, created, error = await one_turn(
+                        client, url, token, body(f"turn {turn}", thread_id)
+                    )
+                except Exception as exc:  # the bench reports every failure, whatever it is
+                    run.errors.append(f"{type(exc).__name__}: {exc}")
+                    continue
+                if error:
+                    run.errors.append(error)
+                    continue
                 thread_id = thread_id or created
-                ttfb.append(first)
-                total.append(full)
+                if thread_id:
+                    run.threads[thread_id] = (token, run.threads.get(thread_id, (token, 0))[1] + 1)
+                run.ttfb.append(first)
+                run.total.append(full)
 
         await asyncio.gather(*(user(token) for token in tokens))
-    return ttfb, total
+    return run
+
+
+def lost_items(base: str, run: Run) -> int:
+    """Turns whose user or assistant message is missing, or extra items, over every thread."""
+    import httpx
+
+    lost = 0
+    with httpx.Client(timeout=60) as client:
+        for thread_id, (token, turns) in run.threads.items():
+            kinds: list[str] = []
+            after = None
+            while True:  # every page of the thread
+                params = {"thread_id": thread_id, "limit": 100, "order": "asc", "after": after}
+                page = client.post(
+                    f"{base}/api/chatkit",
+                    json={"type": "items.list", "params": params},
+                    headers={"Authorization": f"Bearer {token}"},
+                ).json()
+                kinds += [item["type"] for item in page["data"]]
+                if not page["has_more"]:
+                    break
+                after = page["after"]
+            lost += abs(kinds.count("user_message") - turns) + abs(kinds.count("assistant_message") - turns)
+    return lost
+
+
+SERVER_APPLICATION_NAME = "chatkit-bench-server"
+
+
+class ConnectionSampler:
+    """Peak number of the server's PostgreSQL connections, sampled every 20 ms.
+
+    The server's connections carry their own application_name (PGAPPNAME), so the bench's own
+    connections (this sampler, items.list checks) are not counted.
+    """
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            while not self._stop.is_set():
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                    [SERVER_APPLICATION_NAME],
+                )
+                self.peak = max(self.peak, cursor.fetchone()[0])
+                time.sleep(0.02)
+        connection.close()
+
+    def __enter__(self) -> ConnectionSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def query_counts() -> tuple[int, int]:
+    from asgiref.sync import async_to_sync
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
@@ -98,12 +195,12 @@ def query_counts() -> tuple[int, int]:
     user, _ = User.objects.get_or_create(email="bench-queries@example.com")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
 
+    async def drain(response) -> bytes:
+        return b"".join([c async for c in response.streaming_content])
+
+    # Database calls on this thread, where CaptureQueriesContext sees them.
+    @override_settings(DATABASE_CALLS_IN_REQUEST_THREAD=True)
     def turn(thread_id: str | None) -> tuple[int, str | None]:
-        from asgiref.sync import async_to_sync
-
-        async def drain(response) -> bytes:
-            return b"".join([c async for c in response.streaming_content])
-
         with CaptureQueriesContext(connection) as queries:
             response = client.post(
                 "/api/chatkit", data=body("hi", thread_id), content_type="application/json"
@@ -122,43 +219,90 @@ def query_counts() -> tuple[int, int]:
     return short, long
 
 
+def unauthorized_latency(base: str, count: int = 200) -> list[float]:
+    import httpx
+
+    times = []
+    with httpx.Client(timeout=10) as client:
+        for _ in range(count):
+            start = time.perf_counter()
+            client.post(f"{base}/api/chatkit", content=b"{}", headers={"Content-Type": "application/json"})
+            times.append(time.perf_counter() - start)
+    return times
+
+
+def ms(values: list[float], pct: float) -> str:
+    return f"{percentile(values, pct) * 1000:.1f}" if values else "-"
+
+
+def bench_server(kind: str, users: list[int], turns: int, tokens_per_turn: int, tokens: list[str]) -> None:
+    import httpx
+    import psutil
+
+    port = free_port()
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "_server.py"), str(port), str(tokens_per_turn), kind],
+        cwd=ROOT / "bench",
+        env={**os.environ, "PGAPPNAME": SERVER_APPLICATION_NAME},
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{base}/api/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        process = psutil.Process(server.pid)
+        asyncio.run(load(f"{base}/api/chatkit", tokens[:1], 3))  # warm-up
+        unauthorized = unauthorized_latency(base)
+        print(
+            f"[{kind}] 401 without credentials: p50={ms(unauthorized, 50)} ms p95={ms(unauthorized, 95)} ms"
+        )
+        for count in users:
+            rss_before = process.memory_info().rss
+            with ConnectionSampler() as sampler:
+                run = asyncio.run(load(f"{base}/api/chatkit", tokens[:count], turns))
+            rss_after = process.memory_info().rss
+            lost = lost_items(base, run)
+            print(
+                f"[{kind}] {count:>3} users x {turns} turns: errors={len(run.errors)} lost_items={lost} "
+                f"first_byte p50={ms(run.ttfb, 50)} ms p95={ms(run.ttfb, 95)} ms "
+                f"full_turn p50={ms(run.total, 50)} ms p95={ms(run.total, 95)} ms "
+                f"peak_pg_connections={sampler.peak} "
+                f"rss_before={rss_before / 2**20:.0f} MB rss_after={rss_after / 2**20:.0f} MB"
+            )
+            for error in sorted(set(run.errors))[:3]:
+                print(f"      e.g. {error}")
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.seek(0)
+        tail = log.read().decode(errors="replace").strip().splitlines()[-15:]
+        if tail:
+            print(f"[{kind}] server log (last lines):", *tail, sep="\n      ")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--turns", type=int, default=3)
-    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--users", default="1,100,200,500", help="comma-separated numbers of concurrent users"
+    )
+    parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=300)
+    parser.add_argument("--server", choices=["daphne", "uvicorn", "both"], default="both")
     args = parser.parse_args()
+    users = [int(n) for n in args.users.split(",")]
 
     setup_django()
     install_instant_model(args.tokens)
     short, long = query_counts()
     print(f"SQL queries per turn: {short} on a 4-item thread, {long} on a 206-item thread")
-
-    tokens = make_users(args.users)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "_server.py"), str(port), str(args.tokens)],
-        cwd=ROOT / "bench",
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/api/chatkit"
-        import httpx
-
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        asyncio.run(load(url, tokens[:1], 2))  # warm-up
-        for users in (1, args.users):
-            ttfb, total = asyncio.run(load(url, tokens[:users], args.turns))
-            print(summary(f"{users:>2} user(s), time to first SSE byte", ttfb))
-            print(summary(f"{users:>2} user(s), full turn ({args.tokens} tokens)", total))
-    finally:
-        server.terminate()
-        server.wait(10)
+    tokens = make_users(max(users))
+    for kind in ("daphne", "uvicorn") if args.server == "both" else (args.server,):
+        bench_server(kind, users, args.turns, args.tokens, tokens)
 
 
 if __name__ == "__main__":

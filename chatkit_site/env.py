@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import unquote
@@ -102,6 +103,22 @@ def env_throttle_rate(name: str, default: str) -> str:
         raise ImproperlyConfigured(
             f"{name} must look like 10/min or 10/15min (a count per second, minute, hour or day; "
             f"got {value!r})."
+        )
+    return value
+
+
+_SIZE = re.compile(r"^[1-9][0-9]*(kB|MB|GB|TB)$")
+
+
+def env_size(name: str) -> str | None:
+    """A PostgreSQL memory size (``512MB``, ``2GB``), or None when the variable is unset."""
+    value = _raw(name)
+    if value is None:
+        return None
+    if not _SIZE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a size with its unit as PostgreSQL writes it, such as 512MB or 2GB "
+            f"(got {value!r})."
         )
     return value
 

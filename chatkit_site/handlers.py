@@ -20,6 +20,9 @@ from django.core.exceptions import SuspiciousOperation
 from django.core.handlers.asgi import ASGIHandler
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 
+# Also gives a forked child fresh executors (asgiref's shared thread included).
+import chatkit_site.db  # noqa: F401
+
 logger = logging.getLogger("chatkit.security")
 
 STREAM_FAILED = "The response could not be completed. Please try again."
@@ -61,7 +64,16 @@ class ChatKitHandler(GuardedASGIHandler):
     but each costs a thread hop per request in an async handler. Django builds a handler's
     chain from settings.MIDDLEWARE, once, when the handler is created (at start-up); this one is
     built from settings.CHATKIT_MIDDLEWARE instead.
+
+    Nor does a request get a thread of its own: Django's handler opens a ThreadSensitiveContext
+    per request, so its thread-sensitive calls (the request signals, ``response.close``) run on
+    a new thread per request — hundreds of threads, and their memory, for hundreds of open
+    streams. Nothing on this path keeps state in such a thread (database calls go through
+    ``chatkit_site.db.db_call``), so those few short calls share asgiref's one thread instead.
     """
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self.handle(scope, receive, send)
 
     def load_middleware(self, is_async: bool = False) -> None:
         from django.conf import settings

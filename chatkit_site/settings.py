@@ -19,6 +19,7 @@ from chatkit_site.env import (
     env_int,
     env_list,
     env_optional,
+    env_size,
     env_str,
     env_throttle_rate,
     persistent_secret,
@@ -162,6 +163,18 @@ TEMPLATES = [
 # DATABASE_URL set: any PostgreSQL >= 14 with the pgvector extension available.
 # Unset: an embedded PostgreSQL 18 + pgvector started under CHATKIT_DATA_DIR on first use.
 _database = env_database("DATABASE_URL")
+
+
+def _embedded_tuning() -> dict[str, str]:
+    chosen = {
+        "shared_buffers": env_size("EMBEDDED_PG_SHARED_BUFFERS"),
+        "work_mem": env_size("EMBEDDED_PG_WORK_MEM"),
+    }
+    if env_optional("EMBEDDED_PG_MAX_CONNECTIONS"):
+        chosen["max_connections"] = str(env_int("EMBEDDED_PG_MAX_CONNECTIONS", 100, minimum=10))
+    return {name: value for name, value in chosen.items() if value}
+
+
 if _database is None:
     _embedded_name = env_str("CHATKIT_DB_NAME", "chatkit")
     _database = {
@@ -169,6 +182,8 @@ if _database is None:
         "NAME": _embedded_name,
         "EMBEDDED_MAIN_NAME": _embedded_name,
         "EMBEDDED_DATA_DIR": str(DATA_DIR / "pgdata"),
+        # Chosen by hand instead of from the machine (chatkit_site.embedded_postgres.tuning).
+        "EMBEDDED_TUNING": _embedded_tuning(),
     }
 # A pool of connections per process (psycopg_pool, through Django): requests borrow one for each
 # database call and give it back at once, so streams waiting on the model hold none, and the
@@ -187,6 +202,9 @@ if DATABASE_POOL_SIZE:
 else:
     _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
 DATABASES = {"default": _database}
+# Async code's database calls run on a shared pool of threads (chatkit_site.db); the test
+# settings run them in the request's thread, where the test's transaction is visible.
+DATABASE_CALLS_IN_REQUEST_THREAD = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer --------------------------------------------------------------
@@ -297,6 +315,8 @@ LOGGING = {
         # "chatkit" is also the ChatKit SDK's own logger (our loggers are its children).
         "chatkit": {"level": LOG_LEVEL, "filters": ["expected_chatkit_errors"]},
         "django": {"level": "INFO"},
+        # Every 4xx would be a warning line (and a cost on the hot path); errors stay logged.
+        "django.request": {"level": "ERROR"},
     },
 }
 

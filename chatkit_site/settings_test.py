@@ -24,3 +24,7 @@ os.environ["CHATKIT_DOTENV"] = "false"
 os.environ["CHATKIT_TESTING"] = "true"
 
 from chatkit_site.settings import *  # noqa: E402, F403
+
+# Database calls of async code in the request's thread: a test's transaction is only visible
+# to its own connection. (Transactional tests of the shared thread pool switch it back.)
+DATABASE_CALLS_IN_REQUEST_THREAD = True

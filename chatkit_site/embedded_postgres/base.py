@@ -14,6 +14,7 @@ import psycopg
 from chatkit_site.postgres import base
 
 from .server import SUPERUSER, ensure_server, postmaster_pid, revive_server
+from .tuning import tuning_from_settings
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -30,7 +31,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # The main database is created once; the test database is created by Django itself
         # through a connection to the "postgres" maintenance database.
         main_name = self.settings_dict.get("EMBEDDED_MAIN_NAME") or self.settings_dict["NAME"]
-        server = ensure_server(self._data_dir, main_name)
+        server = ensure_server(self._data_dir, main_name, tuning=tuning_from_settings(self.settings_dict))
         self.settings_dict["HOST"] = server.socket_dir
         self.settings_dict["PORT"] = str(server.port)
         self.settings_dict["USER"] = SUPERUSER

@@ -16,6 +16,7 @@ handler of its own gets one that exits normally (so SIGTERM and SIGINT end it th
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import os
 import signal
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+
+from .tuning import write_tuning
 
 logger = logging.getLogger("chatkit.embedded_postgres")
 
@@ -46,14 +49,17 @@ class EmbeddedServer:
     port: int
 
 
-def ensure_server(data_dir: Path, database: str) -> EmbeddedServer:
-    """Return the running server for ``data_dir``, starting it and creating ``database``."""
+def ensure_server(data_dir: Path, database: str, *, tuning: dict[str, str] | None = None) -> EmbeddedServer:
+    """Return the running server for ``data_dir``, starting it and creating ``database``.
+
+    ``tuning`` (see :mod:`.tuning`) is written to the data folder before the server starts.
+    """
     data_dir = data_dir.resolve()
     with _lock:
         server = _started.get(data_dir)
         if server is None:
             prune_dead_handles(data_dir)
-            server = _start(data_dir)
+            server = _start(data_dir, tuning or {})
             _ensure_database(server, database)
             _started[data_dir] = server
             # Registered after pgserver's own exit handler, so it runs first (atexit is LIFO).
@@ -103,7 +109,7 @@ def _exit_normally_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
-def _start(data_dir: Path) -> EmbeddedServer:
+def _start(data_dir: Path, tuning: dict[str, str]) -> EmbeddedServer:
     # Imported here: pgserver pulls psutil/platformdirs and creates a system user when run as
     # root, none of which is wanted when DATABASE_URL points elsewhere.
     with warnings.catch_warnings():
@@ -113,7 +119,11 @@ def _start(data_dir: Path) -> EmbeddedServer:
         import pgserver
 
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    handle = pgserver.get_server(data_dir, cleanup_mode="stop")
+    handle = pgserver.PostgresServer._instances.get(data_dir)
+    if handle is None:
+        data_dir.mkdir(exist_ok=True)
+        _TUNING[data_dir] = tuning
+        handle = _tuned_server_class()(data_dir, cleanup_mode="stop")
     info = handle.get_postmaster_info()
     if info.socket_dir is None:
         raise RuntimeError(f"The embedded PostgreSQL in {data_dir} did not open a Unix socket.")
@@ -125,6 +135,29 @@ def _start(data_dir: Path) -> EmbeddedServer:
         info.pid,
     )
     return server
+
+
+_TUNING: dict[Path, dict[str, str]] = {}
+
+
+@functools.cache
+def _tuned_server_class() -> type:
+    """pgserver's server, writing the tuning between ``initdb`` and the server's start."""
+    import pgserver
+
+    class TunedPostgresServer(pgserver.PostgresServer):
+        def ensure_postgres_running(self) -> None:
+            # Runs under pgserver's inter-process lock, after initdb, before `pg_ctl start`
+            # (and again when revive_server restarts a stopped server).
+            tuning = _TUNING.get(self.pgdata)
+            if tuning:
+                changed = write_tuning(self.pgdata, tuning)
+                info = pgserver.utils.PostmasterInfo.read_from_pgdata(self.pgdata)
+                if changed and info is not None and info.is_running():
+                    logger.info("The embedded PostgreSQL's new settings apply at its next start.")
+            super().ensure_postgres_running()
+
+    return TunedPostgresServer
 
 
 def _ensure_database(server: EmbeddedServer, database: str) -> None:

@@ -39,6 +39,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         pool = self.pool
         if pool is not None:
             pool.open()
-            if pool.get_stats().get("pool_available", 0) == 0:
+            stats = pool.get_stats()
+            # No connection ready, and the pool not full (a full pool is evidently connected):
+            # is the server there at all? (The probe stays within the pool's size.)
+            if stats.get("pool_available", 0) == 0 and stats.get("pool_size", 0) < stats.get("pool_max", 0):
                 self._probe(conn_params)
         return super().get_new_connection(conn_params)

@@ -8,10 +8,11 @@ such as "weather in Lyon" becomes a ``get_weather`` call. Other apps add answers
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 from agents import ModelResponse, Usage
@@ -155,6 +156,9 @@ class OfflineModel(Model):
         output = await self._decide(input, tools)
         for event in _stream_events(output):
             yield event
+            # As a provider's stream does (each event is read from a socket), let the loop run
+            # between events: the answer is sent while it is made, not queued whole in memory.
+            await asyncio.sleep(0)
 
 
 def _message(text: str) -> ResponseOutputMessage:
@@ -182,20 +186,21 @@ def _response(output: list[Any], status: str) -> Response:
     )
 
 
-def _stream_events(output: list[Any]) -> list[Any]:
-    """The Responses-API event sequence a provider would stream for ``output``."""
+def _stream_events(output: list[Any]) -> Iterator[Any]:
+    """The Responses-API event sequence a provider would stream for ``output``, made as it is read.
+
+    A generator: a 300-word answer is never 300 events in memory at once.
+    """
     seq = iter(range(1_000_000))
-    events: list[Any] = [
-        ResponseCreatedEvent(
-            type="response.created", response=_response([], "in_progress"), sequence_number=next(seq)
-        )
-    ]
+    yield ResponseCreatedEvent(
+        type="response.created", response=_response([], "in_progress"), sequence_number=next(seq)
+    )
     for index, item in enumerate(output):
         if isinstance(item, ResponseOutputMessage):
             text = item.content[0].text
             empty = item.model_copy(update={"content": [], "status": "in_progress"})
             part = ResponseOutputText(type="output_text", text="", annotations=[], logprobs=[])
-            events += [
+            yield from [
                 ResponseOutputItemAddedEvent(
                     type="response.output_item.added",
                     item=empty,
@@ -212,18 +217,16 @@ def _stream_events(output: list[Any]) -> list[Any]:
                 ),
             ]
             for word in re.findall(r"\S+\s*|\s+", text):
-                events.append(
-                    ResponseTextDeltaEvent(
-                        type="response.output_text.delta",
-                        item_id=item.id,
-                        output_index=index,
-                        content_index=0,
-                        delta=word,
-                        logprobs=[],
-                        sequence_number=next(seq),
-                    )
+                yield ResponseTextDeltaEvent(
+                    type="response.output_text.delta",
+                    item_id=item.id,
+                    output_index=index,
+                    content_index=0,
+                    delta=word,
+                    logprobs=[],
+                    sequence_number=next(seq),
                 )
-            events += [
+            yield from [
                 ResponseTextDoneEvent(
                     type="response.output_text.done",
                     item_id=item.id,
@@ -243,7 +246,7 @@ def _stream_events(output: list[Any]) -> list[Any]:
                 ),
             ]
         elif isinstance(item, ResponseFunctionToolCall):
-            events += [
+            yield from [
                 ResponseOutputItemAddedEvent(
                     type="response.output_item.added",
                     item=item.model_copy(update={"arguments": "", "status": "in_progress"}),
@@ -268,14 +271,9 @@ def _stream_events(output: list[Any]) -> list[Any]:
                     }
                 ),
             ]
-        events.append(
-            ResponseOutputItemDoneEvent(
-                type="response.output_item.done", item=item, output_index=index, sequence_number=next(seq)
-            )
+        yield ResponseOutputItemDoneEvent(
+            type="response.output_item.done", item=item, output_index=index, sequence_number=next(seq)
         )
-    events.append(
-        ResponseCompletedEvent(
-            type="response.completed", response=_response(output, "completed"), sequence_number=next(seq)
-        )
+    yield ResponseCompletedEvent(
+        type="response.completed", response=_response(output, "completed"), sequence_number=next(seq)
     )
-    return events

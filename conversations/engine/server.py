@@ -43,6 +43,7 @@ from conversations.engine.actions import handlers_for
 from conversations.engine.attachments import DjangoAttachmentStore
 from conversations.engine.context import RequestContext
 from conversations.engine.converter import AttachmentAwareConverter
+from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import DjangoStore, new_id
 from conversations.engine.titles import title_for
 from conversations.models import Feedback
@@ -122,12 +123,13 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         )
         agent_input = await self.converter.to_agent_input(list(reversed(history.data)))
         agent_context = AgentContext(thread=thread, store=self.store, request_context=context)
+        pace = StreamPace()
         result = Runner.run_streamed(
-            agent_module.build_agent(self.model()), agent_input, context=agent_context
+            agent_module.build_agent(PacedModel(self.model(), pace)), agent_input, context=agent_context
         )
         rewriter = _ItemIdRewriter()
         try:
-            async for event in stream_agent_response(agent_context, result):
+            async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
                 if title_task is not None and title_task.done():
                     thread.title, title_task = title_task.result(), None
                 yield rewriter.rewrite(event)

@@ -45,4 +45,4 @@ def test_a_turn_costs_the_same_queries_on_a_short_and_a_long_thread(alice_client
 
     assert short == long
     print(f"queries per turn: {short}")
-    assert short <= 12
+    assert short <= 6  # pinned: the figure measured when the hot path was last tuned

@@ -18,17 +18,15 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from daphne.management.commands.runserver import Command as DaphneRunserver
+from django.core.management import call_command
 from django.utils import autoreload
 
-from chatkit_site.lifecycle import die_with_parent
-
-RELOAD_EXIT_CODE = 3  # what the child exits with when a file changed
+from chatkit_site.lifecycle import die_with_parent, supervise_reloading_child
 
 
 def _exit_once_on_stop_signals() -> None:
@@ -41,38 +39,32 @@ def _exit_once_on_stop_signals() -> None:
     signal.signal(signal.SIGINT, stop)
 
 
-def _supervise_child() -> int:
-    """Run the server child until it exits for another reason than a reload."""
-    environment = {**os.environ, autoreload.DJANGO_AUTORELOAD_ENV: "true"}
-    child: subprocess.Popen[bytes] | None = None
-    stopping = False
-
-    def forward(signum: int, frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        if child is not None and child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-
-    signal.signal(signal.SIGTERM, forward)
-    signal.signal(signal.SIGINT, forward)
-    while True:
-        child = subprocess.Popen(autoreload.get_child_arguments(), env=environment, close_fds=False)
-        code = child.wait()
-        if code != RELOAD_EXIT_CODE or stopping:
-            return 0 if stopping else code
-
-
 class Command(DaphneRunserver):
+    def add_arguments(self, parser: Any) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="Apply the migrations first, in the serving process (no second database start).",
+        )
+
     def run(self, **options: Any) -> None:
         die_with_parent()
-        if not options["use_reloader"]:
-            _exit_once_on_stop_signals()
-            self.inner_run(None, **options)
-        elif os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) == "true":
-            _exit_once_on_stop_signals()
+        serving = not options["use_reloader"] or os.environ.get(autoreload.DJANGO_AUTORELOAD_ENV) == "true"
+        if not serving:
+            # The reloader's parent: it never touches the database; the child migrates.
+            first = autoreload.get_child_arguments()
+            sys.exit(supervise_reloading_child(first, again=[a for a in first if a != "--migrate"]))
+        _exit_once_on_stop_signals()
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+            # Just checked and applied: runserver's "unapplied migrations" check would load
+            # the migration graph a second time.
+            self.check_migrations = lambda: None  # type: ignore[method-assign]
+        if options["use_reloader"]:
             run_reloading(self.inner_run, **options)
         else:
-            sys.exit(_supervise_child())
+            self.inner_run(None, **options)
 
 
 def run_reloading(main: Callable[..., Any], **options: Any) -> None:
