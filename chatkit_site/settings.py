@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "widgets",
     "voice",
     "tools",
+    "workflows",
 ]
 
 MIDDLEWARE = [

@@ -379,3 +379,14 @@ def check_syntax(source: str) -> str | None:
     except TemplateLimitError as exc:
         return str(exc)
     return None
+
+
+def compile_expression_or_error(expression: str) -> str | None:
+    """A readable syntax error of an expression, or None."""
+    try:
+        _compile_expression(expression)
+    except jinja2.TemplateSyntaxError as exc:
+        return exc.message or "invalid expression"
+    except TemplateLimitError as exc:
+        return str(exc)
+    return None

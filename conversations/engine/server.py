@@ -118,6 +118,41 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         if input_user_message is not None and not thread.title:
             title_task = asyncio.create_task(title_for(_first_text(input_user_message), self.title_model()))
 
+        try:
+            async for event in self._answer(thread, input_user_message, context):
+                if title_task is not None and title_task.done():
+                    thread.title, title_task = title_task.result(), None
+                yield event
+        except asyncio.CancelledError:
+            if title_task is not None:
+                title_task.cancel()
+                title_task = None
+            raise
+        finally:
+            if title_task is not None:
+                thread.title = await title_task
+
+    async def _answer(
+        self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: RequestContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
+        """The thread's workflow when one runs the chat, else the plain assistant."""
+        from workflows.engine import WorkflowTurn, thread_workflow
+
+        row = await db_call(thread_workflow, thread.id)
+        if row is None:
+            events = self._assistant(thread, context)
+        else:
+            turn = WorkflowTurn(
+                server=self, thread=thread, context=context, row=row, user_message=input_user_message,
+                rewriter=_ItemIdRewriter(),
+            )  # fmt: skip
+            events = turn.stream()
+        async for event in events:
+            yield event
+
+    async def _assistant(
+        self, thread: ThreadMetadata, context: RequestContext
+    ) -> AsyncIterator[ThreadStreamEvent]:
         history = await self.store.load_thread_items(
             thread.id, after=None, limit=settings.CHATKIT_HISTORY_ITEMS, order="desc", context=context
         )
@@ -130,14 +165,9 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         rewriter = _ItemIdRewriter()
         try:
             async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
-                if title_task is not None and title_task.done():
-                    thread.title, title_task = title_task.result(), None
                 yield rewriter.rewrite(event)
         except asyncio.CancelledError:
             result.cancel()
-            if title_task is not None:
-                title_task.cancel()
-                title_task = None
             raise
         except CustomStreamError:
             raise
@@ -146,9 +176,6 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
             # log, the user gets a safe message and a thread that still works.
             logger.exception("Model run failed for thread %s: %s", thread.id, exc)
             raise CustomStreamError(_(MODEL_ERROR_MESSAGE), allow_retry=True) from exc
-        finally:
-            if title_task is not None:
-                thread.title = await title_task
 
     async def add_feedback(
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext
@@ -168,6 +195,19 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         sender: WidgetItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
+        from workflows.engine import WorkflowTurn, thread_workflow
+
+        row = await db_call(thread_workflow, thread.id)
+        if row is not None and sender is not None and row.resume.get("item_id") == sender.id:
+            # A widget the workflow showed: its action resumes the workflow where the widget said.
+            turn = WorkflowTurn(
+                server=self, thread=thread, context=context, row=row, user_message=None,
+                action={"type": action.type, "payload": action.payload or {}},
+                resume_at=row.resume["node"], rewriter=_ItemIdRewriter(),
+            )  # fmt: skip
+            async for event in turn.stream():
+                yield event
+            return
         handlers = handlers_for(action.type)
         if handlers is None or handlers.stream is None:
             raise CustomStreamError(_("No handler for action %(type)s.") % {"type": action.type})

@@ -1,0 +1,398 @@
+"""Running a workflow for one ChatKit turn.
+
+The walk starts at the start node (or, for a widget action, at the node the widget named),
+runs each step, and follows the edges until an end node (or ``MAX_STEPS``). Visible agents
+stream through the ChatKit SDK as the plain assistant does; hidden ones only feed later steps.
+The workflow's state is loaded once and saved once per turn with the turn's run log
+(``WorkflowRun``): which version ran, each step with its timing, input, output and error, and
+the state before and after. A failed step ends the turn with one error event and a failed run;
+the thread stays usable. A cancelled turn (the client left) keeps what was streamed and is
+recorded as cancelled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from agents import Runner
+from chatkit.agents import AgentContext, stream_agent_response
+from chatkit.errors import CustomStreamError
+from chatkit.server import stream_widget
+from chatkit.types import (
+    ActiveStatus,
+    AssistantMessageContent,
+    AssistantMessageItem,
+    ClosedStatus,
+    LockedStatus,
+    ThreadItemDoneEvent,
+    ThreadMetadata,
+    ThreadStreamEvent,
+    UserMessageItem,
+    UserMessageTextContent,
+)
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from chatkit_site.db import db_call
+from chatkit_site.templating import evaluate_expression, render_template
+from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
+from conversations.engine.store import new_id
+from workflows.agents import build_agents
+from workflows.graph import Graph, Node, parse_graph
+from workflows.models import ThreadWorkflow, Workflow, WorkflowRun
+
+logger = logging.getLogger("chatkit.workflows")
+
+MAX_STEPS = 50
+MAX_STATE_BYTES = 64 * 1024
+SUMMARY_CHARS = 500
+# The plain assistant's message: a failed step reads the same to the user.
+STEP_FAILED = gettext_noop("The assistant could not answer right now. Please try again.")
+
+_graphs: dict[int, Graph] = {}
+
+
+def graph_of(version_id: int, raw: dict[str, Any]) -> Graph:
+    # Versions that run are immutable (activated once), so their parsed graph is kept.
+    if version_id not in _graphs:
+        _graphs[version_id] = parse_graph(raw)
+    return _graphs[version_id]
+
+
+def thread_workflow(thread_id: str) -> ThreadWorkflow | None:
+    """The thread's workflow row (unsaved for a new thread), or None when no workflow runs the chat."""
+    row = (
+        ThreadWorkflow.objects.select_related("version__workflow__active_version")
+        .filter(thread_id=thread_id)
+        .first()
+    )
+    if row is not None:
+        workflow = row.version.workflow
+        if workflow.apply_to_running_threads and workflow.active_version is not None:
+            row.version = workflow.active_version
+        return row
+    workflow = Workflow.objects.select_related("active_version").filter(is_chatkit_default=True).first()
+    if workflow is None or workflow.active_version is None:
+        return None
+    return ThreadWorkflow(thread_id=thread_id, version=workflow.active_version, state={}, resume={})
+
+
+def _save(row: ThreadWorkflow, run: WorkflowRun) -> None:
+    with transaction.atomic():
+        row.save()
+        run.save(force_insert=True)
+
+
+def _summary(value: Any) -> Any:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS] + "…"
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value (Jinja's Undefined is None; anything else unknown becomes its text)."""
+    return json.loads(
+        json.dumps(value, default=lambda v: None if type(v).__name__ == "Undefined" else str(v))
+    )
+
+
+def resolve(path: str, scope: dict[str, Any]) -> Any:
+    value: Any = scope
+    for part in path.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        else:
+            return None
+    return value
+
+
+def assign(state: dict[str, Any], target: str, value: Any) -> None:
+    parts = target.split(".")[1:]  # "state.a.b" → a, b
+    place = state
+    for part in parts[:-1]:
+        if not isinstance(place.get(part), dict):
+            place[part] = {}
+        place = place[part]
+    place[parts[-1]] = value
+
+
+def compare(operator: str, value: Any, expected: Any) -> bool:
+    if operator == "truthy":
+        return bool(value)
+    if operator == "falsy":
+        return not value
+    if operator == "equals":
+        return value == expected
+    if operator == "not_equals":
+        return value != expected
+    if operator == "contains":
+        try:
+            return expected in value
+        except TypeError:
+            return False
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None:
+        return False
+    return number > expected if operator == "greater_than" else number < expected
+
+
+def _text_of(item: UserMessageItem | None) -> str:
+    if item is None:
+        return ""
+    return " ".join(part.text for part in item.content if isinstance(part, UserMessageTextContent)).strip()
+
+
+@dataclass(frozen=True)
+class Next:
+    """Yielded by a step: the node to run next (None: the turn is over)."""
+
+    slug: str | None
+
+
+class WorkflowTurn:
+    def __init__(
+        self,
+        *,
+        server: Any,
+        thread: ThreadMetadata,
+        context: Any,
+        row: ThreadWorkflow,
+        user_message: UserMessageItem | None,
+        action: dict[str, Any] | None = None,
+        resume_at: str | None = None,
+        rewriter: Any = None,
+    ) -> None:
+        self.server = server
+        self.thread = thread
+        self.context = context
+        self.row = row
+        self.graph = graph_of(row.version_id, row.version.graph)
+        self.state: dict[str, Any] = copy.deepcopy(row.state or {})
+        self.input: dict[str, Any] = {"text": _text_of(user_message), "action": action}
+        self.resume_at = resume_at
+        self.rewriter = rewriter
+        self.run = WorkflowRun(
+            thread_id=thread.id,
+            version_id=row.version_id,
+            trigger="action" if action else "message",
+            state_before=copy.deepcopy(self.state),
+            started_at=timezone.now(),
+        )
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        user = self.context.user
+        return {"state": self.state, "input": self.input, "user": {"id": user.pk, "email": user.email}}
+
+    async def stream(self) -> AsyncIterator[ThreadStreamEvent]:
+        slug: str | None = self.resume_at or self.graph.start.slug
+        self.row.resume = {}
+        try:
+            for _count in range(MAX_STEPS):
+                if slug is None:
+                    break
+                node = self.graph.nodes[slug]
+                step = {"node": slug, "kind": node.kind, "started_at": timezone.now().isoformat()}
+                self.run.steps.append(step)
+                try:
+                    slug = None
+                    async for event in self._step(node, step):
+                        if isinstance(event, Next):
+                            slug = event.slug
+                        else:
+                            yield event
+                except (asyncio.CancelledError, CustomStreamError):
+                    raise
+                except Exception as exc:
+                    step["error"] = f"{type(exc).__name__}: {exc}"[:SUMMARY_CHARS]
+                    raise
+                finally:
+                    step["ended_at"] = timezone.now().isoformat()
+            else:
+                raise RuntimeError(f"the workflow took more than {MAX_STEPS} steps")
+        except asyncio.CancelledError:
+            await asyncio.shield(self._finish(WorkflowRun.Status.CANCELLED))
+            raise
+        except CustomStreamError as exc:
+            await self._finish(WorkflowRun.Status.FAILED, exc.message)
+            raise
+        except Exception as exc:
+            logger.exception("Workflow step failed in thread %s", self.thread.id)
+            await self._finish(WorkflowRun.Status.FAILED, f"{type(exc).__name__}: {exc}")
+            raise CustomStreamError(_(STEP_FAILED), allow_retry=True) from exc
+        await self._finish(WorkflowRun.Status.COMPLETED)
+
+    async def _finish(self, status: str, error: str = "") -> None:
+        state = _plain(self.state)
+        if len(json.dumps(state)) > MAX_STATE_BYTES:
+            status, error, state = (
+                WorkflowRun.Status.FAILED,
+                "the workflow state grew past 64 KB",
+                self.row.state,
+            )
+        self.run.status = status
+        self.run.error = error[:2000]
+        self.run.state_after = state
+        self.run.ended_at = timezone.now()
+        if status != WorkflowRun.Status.FAILED or not self.row.state:
+            self.row.state = state
+        await db_call(_save, self.row, self.run)
+
+    async def _step(self, node: Node, step: dict[str, Any]) -> AsyncIterator[ThreadStreamEvent | str]:
+        if not node.is_enabled:
+            step["skipped"] = True
+            yield Next(self.graph.next_after(node.slug, "false" if node.kind == "condition" else None))
+            return
+        handler = getattr(self, f"_{node.kind}")
+        async for event in handler(node, step):
+            yield event
+
+    async def _start(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        yield Next(self.graph.next_after(node.slug))
+
+    async def _condition(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        p = node.parameters
+        value = resolve(p["path"], self.scope)
+        outcome = compare(p["operator"], value, p.get("value"))
+        step["input"], step["output"] = _summary(value), outcome
+        yield Next(self.graph.next_after(node.slug, "true" if outcome else "false"))
+
+    async def _state(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        changed = {}
+        for assignment in node.parameters["assignments"]:
+            value = _plain(evaluate_expression(assignment["expression"], self.scope))
+            assign(self.state, assignment["target"], value)
+            changed[assignment["target"]] = value
+        step["output"] = _summary(changed)
+        yield Next(self.graph.next_after(node.slug))
+
+    async def _json_vector_store(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        p = node.parameters
+        if p["operation"] == "upsert":
+            from vectorstores.services import document_ingest
+
+            doc_id = str(evaluate_expression(p["doc_id"], self.scope))
+            document = _plain(evaluate_expression(p["document"], self.scope))
+            metadata = _plain(evaluate_expression(p["metadata"], self.scope)) if "metadata" in p else {}
+            await db_call(
+                document_ingest,
+                store_slug=p["store"],
+                doc_id=doc_id,
+                document=document,
+                metadata=metadata if isinstance(metadata, dict) else {},
+            )
+            step["output"] = _summary({"store": p["store"], "doc_id": doc_id})
+        else:
+            from vectorstores.models import VectorStore
+            from vectorstores.selectors import store_search_async
+
+            query = str(evaluate_expression(p["query"], self.scope) or "")
+            store = await db_call(VectorStore.objects.filter(slug=p["store"]).first)
+            hits = []
+            if store is not None and query:
+                hits = await store_search_async(
+                    store=store, query=query, top_k=int(p.get("top_k", 5)), metadata_filters=p.get("filters")
+                )
+            results = [
+                {"doc_id": hit.doc_id, "text": hit.text, "score": round(float(hit.score), 4)} for hit in hits
+            ]
+            assign(self.state, p.get("target", "state.search_results"), results)
+            step["input"], step["output"] = query, _summary([r["doc_id"] for r in results])
+        yield Next(self.graph.next_after(node.slug))
+
+    async def _widget(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        from widgets.agent_tools import widget_for
+
+        p = node.parameters
+        data = {
+            name: _plain(evaluate_expression(expr, self.scope))
+            for name, expr in p.get("variables", {}).items()
+        }
+        widget = await widget_for(p["widget"], data)
+        async for event in stream_widget(self.thread, widget, generate_id=lambda kind: new_id(kind)):
+            if isinstance(event, ThreadItemDoneEvent) and p.get("resume_at"):
+                self.row.resume = {"item_id": event.item.id, "node": p["resume_at"]}
+            yield event
+        step["output"] = _summary(data)
+        yield Next(self.graph.next_after(node.slug))
+
+    async def _end(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        p = node.parameters
+        if p.get("message"):
+            text = render_template(p["message"], self.scope)
+            step["output"] = _summary(text)
+            yield ThreadItemDoneEvent(
+                item=AssistantMessageItem(
+                    id=new_id("message"),
+                    thread_id=self.thread.id,
+                    created_at=datetime.now(),
+                    content=[AssistantMessageContent(text=text)],
+                )
+            )
+        status = p.get("status")
+        if status:
+            reason = render_template(status["reason"], self.scope) if status.get("reason") else None
+            kinds = {"closed": ClosedStatus, "locked": LockedStatus}
+            self.thread.status = (
+                kinds[status["type"]](reason=reason) if status["type"] in kinds else ActiveStatus()
+            )
+        yield Next(None)  # an end node ends the walk
+
+    async def _agent(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
+        p = node.parameters
+        output = p.get("output", {"type": "text"})
+        visible = p.get("show_in_chat", True) and output["type"] == "text"
+        pace = StreamPace()
+        agent = await build_agents(self.graph, node.slug, self.scope, lambda model: PacedModel(model, pace))
+        agent_input = await self._agent_input(p)
+        agent_context = AgentContext(
+            thread=self.thread, store=self.server.store, request_context=self.context
+        )
+        result = Runner.run_streamed(agent, agent_input, context=agent_context)
+        step["input"] = _summary(self.input.get("text") or self.input.get("action"))
+        try:
+            if visible:
+                async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
+                    yield self.rewriter.rewrite(event) if self.rewriter else event
+            else:
+                pace.close()  # nobody reads a hidden agent's stream: never hold its model
+                async for _event in result.stream_events():
+                    pass
+        except asyncio.CancelledError:
+            result.cancel()
+            raise
+        final = result.final_output
+        if output["type"] == "widget":
+            from widgets.agent_tools import widget_for
+
+            widget = await widget_for(output["widget"], final if isinstance(final, dict) else {})
+            async for event in stream_widget(self.thread, widget, generate_id=lambda kind: new_id(kind)):
+                yield event
+        if isinstance(final, str):
+            self.input["output_text"], self.input["output_parsed"] = final, None
+        else:
+            self.input["output_text"] = json.dumps(final, ensure_ascii=False)
+            self.input["output_parsed"] = _plain(final)
+        if result.last_agent is not agent:
+            step["handed_off_to"] = result.last_agent.name
+        step["output"] = _summary(final)
+        yield Next(self.graph.next_after(node.slug))
+
+    async def _agent_input(self, p: dict[str, Any]) -> Any:
+        if not p.get("include_history", True) or self.input.get("action"):
+            text = self.input.get("text") or json.dumps(self.input.get("action"), ensure_ascii=False)
+            return [{"role": "user", "content": text or "…"}]
+        limit = int(p.get("history_items", settings.CHATKIT_HISTORY_ITEMS))
+        history = await self.server.store.load_thread_items(
+            self.thread.id, after=None, limit=limit, order="desc", context=self.context
+        )
+        return await self.server.converter.to_agent_input(list(reversed(history.data)))
