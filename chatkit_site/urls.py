@@ -16,11 +16,12 @@ from tools import urls as tools
 from vectorstores import urls as vectorstores
 from voice import urls as voice
 from widgets import urls as widgets
+from workflows import urls as workflows
 
 api = [
     path("auth/", include(accounts.auth)),  # login, refresh, logout
     path("users/", include(accounts.users)),  # me
-    path("admin/", include([*accounts.admin_api, *voice.admin_api])),  # admin-only management
+    path("admin/", include([*accounts.admin_api, *voice.admin_api, *workflows.admin_api])),  # admin-only
     path("chatkit", include(conversations.chatkit_root)),  # the ChatKit endpoint
     path("chatkit/", include([*conversations.chatkit_routes, *voice.chatkit])),  # attachments, hosted, voice
     path("config", include(conversations.config_root)),  # the chat page's configuration
@@ -29,6 +30,9 @@ api = [
     path("widgets", include(widgets.root)),
     path("widgets/", include(widgets.routes)),  # the widget library
     path("workflow-widgets", include(widgets.workflow_widgets)),
+    path("models", include(workflows.models_root)),  # the model registry, for everyone
+    path("workflows", include(workflows.root)),
+    path("workflows/", include(workflows.routes)),  # workflows, versions, the chat's workflow
     path("tools/", include(tools.routes)),  # weather
     path("health", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

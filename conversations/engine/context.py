@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from accounts.models import User
 
@@ -20,6 +21,9 @@ class RequestContext:
     owned_threads: set[str] = field(default_factory=set)
     created_threads: set[str] = field(default_factory=set)
     threads_with_items: set[str] = field(default_factory=set)
+    # A thread the server loaded before handing the request to the SDK (to check its status):
+    # the SDK's own load of it takes this copy instead of querying again.
+    preloaded_threads: dict[str, Any] = field(default_factory=dict)
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}{path}"

@@ -19,12 +19,17 @@ from chatkit.types import (
     AudioInput,
     ChatKitReq,
     ClientToolCallItem,
+    ErrorEvent,
     FeedbackKind,
     SyncCustomActionResponse,
     ThreadItemAddedEvent,
     ThreadItemDoneEvent,
     ThreadItemUpdatedEvent,
     ThreadMetadata,
+    ThreadsAddClientToolOutputReq,
+    ThreadsAddUserMessageReq,
+    ThreadsCustomActionReq,
+    ThreadsRetryAfterItemReq,
     ThreadStreamEvent,
     TranscriptionResult,
     UserMessageItem,
@@ -52,6 +57,15 @@ from conversations.models import ThreadItem as ThreadItemRow
 logger = logging.getLogger("chatkit.conversations")
 
 MODEL_ERROR_MESSAGE = gettext_noop("The assistant could not answer right now. Please try again.")
+
+
+# Requests that start a turn on an existing thread.
+TURN_REQUESTS = (
+    ThreadsAddUserMessageReq,
+    ThreadsAddClientToolOutputReq,
+    ThreadsCustomActionReq,
+    ThreadsRetryAfterItemReq,
+)
 
 
 class NotSupported(Exception):
@@ -101,9 +115,35 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         (it must, to check the request first) and routes here. Pinned SDK version: these are
         the two methods ``process()`` itself calls.
         """
+        if isinstance(request, TURN_REQUESTS):
+            refusal = await self._refusal(request.params.thread_id, context)
+            if refusal is not None:
+                return StreamingResult(refusal)
         if is_streaming_req(request):
             return StreamingResult(self._process_streaming(request, context))
         return NonStreamingResult(await self._process_non_streaming(request, context))
+
+    async def _refusal(self, thread_id: str, context: RequestContext) -> AsyncIterator[bytes] | None:
+        """A closed or locked thread (a workflow's end step can close one) takes no new turn:
+        one error event, nothing saved."""
+        try:
+            thread = await self.store.load_thread(thread_id, context)
+        except NotFoundError:
+            return None  # the SDK answers unknown (and foreign) ids itself
+        context.preloaded_threads[thread_id] = thread
+        if thread.status.type == "active":
+            return None
+        reason = getattr(thread.status, "reason", None) or ""
+        if thread.status.type == "closed":
+            message = f"{_('This conversation is closed.')} {reason}".strip()
+        else:
+            message = f"{_('This conversation is locked.')} {reason}".strip()
+        event = ErrorEvent(code="custom", message=message, allow_retry=False)
+
+        async def refuse() -> AsyncIterator[bytes]:
+            yield b"data: " + self._serialize(event) + b"\n\n"
+
+        return refuse()
 
     def model(self) -> Model:
         return agent_module.build_model()

@@ -123,6 +123,9 @@ class DjangoStore(Store[RequestContext]):
         context.owned_threads.add(thread_id)
 
     async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
+        preloaded = context.preloaded_threads.pop(thread_id, None)
+        if preloaded is not None:
+            return preloaded
         row = await db_call(Thread.objects.filter(id=thread_id, owner=context.user).first)
         if row is None:
             raise NotFoundError(f"Thread {thread_id} not found")

@@ -1,0 +1,419 @@
+"""REST endpoints of the model registry and of workflows (CONTRACT.md "Models", "Workflows")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import IsAdmin
+from workflows import services
+from workflows.models import AvailableModel, Workflow, WorkflowVersion
+
+# --- Models ---------------------------------------------------------------------------------
+
+
+class ModelOutput(serializers.ModelSerializer):
+    class Meta:
+        model = AvailableModel
+        fields = [
+            "id", "name", "display_name", "description", "supports_reasoning", "provider", "base_url",
+            "api_key_env", "created_at", "updated_at",
+        ]  # fmt: skip
+        ref_name = "AvailableModel"
+
+
+class ModelInput(serializers.ModelSerializer):
+    class Meta:
+        model = AvailableModel
+        fields = [
+            "name",
+            "display_name",
+            "description",
+            "supports_reasoning",
+            "provider",
+            "base_url",
+            "api_key_env",
+        ]
+        ref_name = "AvailableModelInput"
+        extra_kwargs = {"name": {"validators": []}}
+
+    def validate_name(self, value: str) -> str:
+        others = AvailableModel.objects.filter(name=value)
+        if self.instance is not None:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise serializers.ValidationError(_("A model with this name already exists."))
+        return value
+
+    def validate_api_key_env(self, value: str) -> str:
+        if value and not value.replace("_", "").isalnum():
+            raise serializers.ValidationError(
+                _("The name of an environment variable, such as OPENAI_API_KEY.")
+            )
+        return value
+
+
+def _save(serializer: serializers.ModelSerializer) -> AvailableModel:
+    try:
+        return serializer.save()
+    except IntegrityError:  # a concurrent request took the name
+        raise ValidationError(_("A model with this name already exists.")) from None
+
+
+class ModelListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=ModelOutput(many=True), operation_id="models_list")
+    def get(self, request: Request) -> Response:
+        return Response(ModelOutput(AvailableModel.objects.all(), many=True).data)
+
+
+class AdminModelListCreateApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses=ModelOutput(many=True), operation_id="admin_models_list")
+    def get(self, request: Request) -> Response:
+        return Response(ModelOutput(AvailableModel.objects.all(), many=True).data)
+
+    @extend_schema(request=ModelInput, responses={201: ModelOutput}, operation_id="admin_models_create")
+    def post(self, request: Request) -> Response:
+        data = ModelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(ModelOutput(_save(data)).data, status=status.HTTP_201_CREATED)
+
+
+class AdminModelDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    def _get(self, model_id: int) -> AvailableModel:
+        entry = AvailableModel.objects.filter(pk=model_id).first()
+        if entry is None:
+            raise NotFound(_("Model not found."))
+        return entry
+
+    @extend_schema(request=ModelInput, responses=ModelOutput)
+    def patch(self, request: Request, model_id: int) -> Response:
+        data = ModelInput(self._get(model_id), data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        return Response(ModelOutput(_save(data)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, model_id: int) -> Response:
+        self._get(model_id).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Workflows ------------------------------------------------------------------------------
+
+
+class WorkflowSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    display_name = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    active_version_id = serializers.IntegerField(allow_null=True)
+    active_version_number = serializers.IntegerField(allow_null=True)
+    is_chatkit_default = serializers.BooleanField()
+    versions_count = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "WorkflowSummary"
+
+
+class VersionSummaryOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    workflow_id = serializers.IntegerField()
+    name = serializers.CharField()
+    version = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "WorkflowVersionSummary"
+
+
+class DefinitionOutput(VersionSummaryOutput):
+    workflow_slug = serializers.CharField()
+    workflow_display_name = serializers.CharField()
+    workflow_is_chatkit_default = serializers.BooleanField()
+    graph = serializers.JSONField()
+
+    class Meta:
+        ref_name = "WorkflowDefinition"
+
+
+def summary(workflow: Workflow) -> dict[str, Any]:
+    active = workflow.active_version
+    count = getattr(workflow, "versions_count", None)
+    return {
+        "id": workflow.pk,
+        "slug": workflow.slug,
+        "display_name": workflow.display_name,
+        "description": workflow.description,
+        "created_at": workflow.created_at,
+        "updated_at": workflow.updated_at,
+        "active_version_id": active.pk if active else None,
+        "active_version_number": active.version if active else None,
+        "is_chatkit_default": workflow.is_chatkit_default,
+        "versions_count": count if count is not None else workflow.versions.count(),
+    }
+
+
+def version_summary(version: WorkflowVersion) -> dict[str, Any]:
+    return {
+        "id": version.pk,
+        "workflow_id": version.workflow_id,
+        "name": version.name,
+        "version": version.version,
+        "is_active": version.workflow.active_version_id == version.pk,
+        "created_at": version.created_at,
+        "updated_at": version.updated_at,
+    }
+
+
+def definition(version: WorkflowVersion) -> dict[str, Any]:
+    workflow = version.workflow
+    stamps = {"created_at": version.created_at, "updated_at": version.updated_at}
+    graph = version.graph
+    return {
+        **version_summary(version),
+        "workflow_slug": workflow.slug,
+        "workflow_display_name": workflow.display_name,
+        "workflow_is_chatkit_default": workflow.is_chatkit_default,
+        "graph": {
+            "nodes": [
+                {"id": index + 1, **node, **stamps} for index, node in enumerate(graph.get("nodes", []))
+            ],
+            "edges": [
+                {"id": index + 1, **edge, **stamps} for index, edge in enumerate(graph.get("edges", []))
+            ],
+        },
+    }
+
+
+def get_workflow(workflow_id: int) -> Workflow:
+    workflow = Workflow.objects.select_related("active_version").filter(pk=workflow_id).first()
+    if workflow is None:
+        raise NotFound(_("Workflow not found."))
+    return workflow
+
+
+def get_version(workflow_id: int, version_id: int) -> WorkflowVersion:
+    version = (
+        WorkflowVersion.objects.select_related("workflow")
+        .filter(pk=version_id, workflow_id=workflow_id)
+        .first()
+    )
+    if version is None:
+        raise NotFound(_("Workflow version not found."))
+    return version
+
+
+class GraphInput(serializers.Serializer):
+    graph = serializers.JSONField()
+
+    class Meta:
+        ref_name = "WorkflowGraphInput"
+
+
+class WorkflowListCreateApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        slug = serializers.SlugField(max_length=100)
+        display_name = serializers.CharField(max_length=200)
+        description = serializers.CharField(
+            required=False, allow_null=True, allow_blank=True, max_length=5000
+        )
+        graph = serializers.JSONField(required=False)
+
+        class Meta:
+            ref_name = "WorkflowCreateInput"
+
+    @extend_schema(responses=WorkflowSummaryOutput(many=True))
+    def get(self, request: Request) -> Response:
+        from django.db.models import Count
+
+        workflows = Workflow.objects.select_related("active_version").annotate(
+            versions_count=Count("versions")
+        )
+        return Response([summary(workflow) for workflow in workflows])
+
+    @extend_schema(request=Input, responses={201: DefinitionOutput})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.workflow_create(**data.validated_data, user=request.user)
+        return Response(definition(version), status=status.HTTP_201_CREATED)
+
+
+class WorkflowDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses=WorkflowSummaryOutput)
+    def get(self, request: Request, workflow_id: int) -> Response:
+        return Response(summary(get_workflow(workflow_id)))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, workflow_id: int) -> Response:
+        services.workflow_delete(workflow=get_workflow(workflow_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class VersionListCreateApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        graph = serializers.JSONField()
+        name = serializers.CharField(required=False, allow_blank=False, max_length=100)
+        mark_as_active = serializers.BooleanField(required=False, default=False)
+
+        class Meta:
+            ref_name = "WorkflowVersionCreateInput"
+
+    @extend_schema(responses=VersionSummaryOutput(many=True))
+    def get(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        versions = workflow.versions.order_by("-version")
+        for version in versions:
+            version.workflow = workflow
+        return Response([version_summary(version) for version in versions])
+
+    @extend_schema(request=Input, responses={201: DefinitionOutput})
+    def post(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.version_create(
+            workflow=workflow,
+            graph=data.validated_data["graph"],
+            name=data.validated_data.get("name"),
+            activate=data.validated_data["mark_as_active"],
+            user=request.user,
+        )
+        version.workflow.refresh_from_db()
+        return Response(definition(version), status=status.HTTP_201_CREATED)
+
+
+class VersionDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses=DefinitionOutput)
+    def get(self, request: Request, workflow_id: int, version_id: int) -> Response:
+        return Response(definition(get_version(workflow_id, version_id)))
+
+    @extend_schema(request=GraphInput, responses=DefinitionOutput)
+    def put(self, request: Request, workflow_id: int, version_id: int) -> Response:
+        version = get_version(workflow_id, version_id)
+        data = GraphInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        saved = services.version_update(
+            version=version, graph=data.validated_data["graph"], user=request.user
+        )
+        saved.workflow.refresh_from_db()
+        return Response(definition(saved))
+
+
+class ProductionApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        version_id = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "WorkflowProductionInput"
+
+    @extend_schema(request=Input, responses=DefinitionOutput)
+    def post(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = get_version(workflow.pk, data.validated_data["version_id"])
+        services.version_activate(version=version)
+        return Response(definition(version))
+
+
+class ChatkitWorkflowApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        workflow_id = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "WorkflowChatkitInput"
+
+    @extend_schema(request=Input, responses=WorkflowSummaryOutput)
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        workflow = services.workflow_set_chatkit(workflow=get_workflow(data.validated_data["workflow_id"]))
+        return Response(summary(workflow))
+
+
+def _chatkit_workflow() -> Workflow:
+    workflow = Workflow.objects.select_related("active_version").filter(is_chatkit_default=True).first()
+    if workflow is None or workflow.active_version is None:
+        raise NotFound(_("No workflow runs the chat."))
+    return workflow
+
+
+class CurrentWorkflowApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses=DefinitionOutput, operation_id="workflows_current_retrieve")
+    def get(self, request: Request) -> Response:
+        workflow = _chatkit_workflow()
+        version = workflow.active_version
+        version.workflow = workflow
+        return Response(definition(version))
+
+    @extend_schema(request=GraphInput, responses=DefinitionOutput, operation_id="workflows_current_update")
+    def put(self, request: Request) -> Response:
+        data = GraphInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.version_create(
+            workflow=_chatkit_workflow(), graph=data.validated_data["graph"], activate=True, user=request.user
+        )
+        version.workflow.refresh_from_db()
+        return Response(definition(version))
+
+
+class ExportApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    def get(self, request: Request, workflow_id: int) -> Response:
+        return Response(services.workflow_export(workflow=get_workflow(workflow_id)))
+
+
+class ImportApi(APIView):
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        document = serializers.JSONField()
+        slug = serializers.SlugField(max_length=100, required=False)
+
+        class Meta:
+            ref_name = "WorkflowImportInput"
+
+    @extend_schema(request=Input, responses={201: WorkflowSummaryOutput})
+    def post(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        workflow = services.workflow_import(
+            document=data.validated_data["document"], slug=data.validated_data.get("slug"), user=request.user
+        )
+        return Response(summary(workflow), status=status.HTTP_201_CREATED)

@@ -1,0 +1,166 @@
+"""Writes: workflows, their versions, activation, the chat's workflow, export and import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+
+from chatkit_site.exceptions import DetailedError
+from widgets.builtin import BUILTIN
+from workflows.graph import SLUG, GraphError, References, default_graph, parse_graph
+from workflows.models import AvailableModel, Workflow, WorkflowVersion
+
+EXPORT_FORMAT = "chatkit-django.workflow/1"
+
+
+def references() -> References:
+    from conversations.engine import agent as agent_module
+    from vectorstores.models import VectorStore
+    from widgets.models import WidgetTemplate
+
+    return References(
+        stores=set(VectorStore.objects.values_list("slug", flat=True)),
+        widgets=set(WidgetTemplate.objects.values_list("slug", flat=True)) | set(BUILTIN),
+        models=set(AvailableModel.objects.values_list("name", flat=True)),
+        registered_tools={getattr(tool, "name", "") for tool in agent_module._extra_tools},
+    )
+
+
+def graph_clean(raw: Any) -> dict[str, Any]:
+    """The graph in its stored form, or a 400 naming each problem (``detail``: the first)."""
+    try:
+        return parse_graph(raw, references()).to_wire()
+    except GraphError as exc:
+        raise DetailedError(exc.errors[0], exc.errors) from None
+
+
+def _next_number(workflow: Workflow) -> int:
+    return (workflow.versions.aggregate(top=Max("version"))["top"] or 0) + 1
+
+
+def version_create(
+    *, workflow: Workflow, graph: Any, name: str | None = None, activate: bool = False, user: Any = None
+) -> WorkflowVersion:
+    cleaned = graph_clean(graph)
+    with transaction.atomic():
+        workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
+        number = _next_number(workflow)
+        name = name or f"v{number}"
+        if workflow.versions.filter(name=name).exists():
+            raise ValidationError(_("A version named %(name)s already exists.") % {"name": name})
+        version = WorkflowVersion.objects.create(
+            workflow=workflow, version=number, name=name, graph=cleaned, created_by=user
+        )
+        if activate:
+            version_activate(version=version)
+    return version
+
+
+def version_update(*, version: WorkflowVersion, graph: Any, user: Any = None) -> WorkflowVersion:
+    """Replace a draft's graph; a version that has run the chat is never changed: a new draft is made."""
+    if version.was_activated:
+        return version_create(workflow=version.workflow, graph=graph, user=user)
+    version.graph = graph_clean(graph)
+    version.save(update_fields=["graph", "updated_at"])
+    return version
+
+
+def version_activate(*, version: WorkflowVersion) -> WorkflowVersion:
+    """Make ``version`` the one that runs (any version: rolling back is the same call)."""
+    graph_clean(version.graph)  # stores, widgets or models it names may have gone since
+    with transaction.atomic():
+        version.was_activated = True
+        version.save(update_fields=["was_activated", "updated_at"])
+        Workflow.objects.filter(pk=version.workflow_id).update(active_version=version)
+    version.workflow.refresh_from_db()
+    return version
+
+
+def workflow_create(
+    *, slug: str, display_name: str, description: str | None = None, graph: Any = None, user: Any = None
+) -> WorkflowVersion:
+    if Workflow.objects.filter(slug=slug).exists():
+        raise ValidationError(_("A workflow with this slug already exists."))
+    cleaned = graph_clean(graph) if graph is not None else default_graph()
+    try:
+        with transaction.atomic():
+            workflow = Workflow.objects.create(slug=slug, display_name=display_name, description=description)
+            version = WorkflowVersion.objects.create(
+                workflow=workflow, version=1, name="v1", graph=cleaned, created_by=user
+            )
+            if graph is not None:
+                version_activate(version=version)
+    except IntegrityError:  # created concurrently under the same slug
+        raise ValidationError(_("A workflow with this slug already exists.")) from None
+    return version
+
+
+def workflow_set_chatkit(*, workflow: Workflow) -> Workflow:
+    if workflow.active_version_id is None:
+        raise ValidationError(_("This workflow has no active version."))
+    with transaction.atomic():
+        Workflow.objects.filter(is_chatkit_default=True).exclude(pk=workflow.pk).update(
+            is_chatkit_default=False
+        )
+        Workflow.objects.filter(pk=workflow.pk).update(is_chatkit_default=True)
+    workflow.refresh_from_db()
+    return workflow
+
+
+def workflow_delete(*, workflow: Workflow) -> None:
+    if workflow.is_chatkit_default:
+        raise ValidationError(_("The workflow that runs the chat cannot be deleted."))
+    workflow.delete()
+
+
+def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
+    versions = list(workflow.versions.order_by("version"))
+    return {
+        "format": EXPORT_FORMAT,
+        "slug": workflow.slug,
+        "display_name": workflow.display_name,
+        "description": workflow.description,
+        "active_version": workflow.active_version.version if workflow.active_version else None,
+        "versions": [{"version": v.version, "name": v.name, "graph": v.graph} for v in versions],
+    }
+
+
+def workflow_import(*, document: Any, slug: str | None = None, user: Any = None) -> Workflow:
+    """A new workflow from an export (every version; the exported active one active)."""
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise ValidationError(_("Not a workflow export (format %(f)s).") % {"f": EXPORT_FORMAT})
+    versions = document.get("versions")
+    if not isinstance(versions, list) or not versions:
+        raise ValidationError(_("The export has no versions."))
+    slug = str(slug or document.get("slug") or "")
+    if not SLUG.match(slug):
+        raise ValidationError(_("The workflow slug must be 1-100 letters, digits, - or _."))
+    if Workflow.objects.filter(slug=slug).exists():
+        raise ValidationError(_("A workflow with this slug already exists."))
+    with transaction.atomic():
+        workflow = Workflow.objects.create(
+            slug=slug,
+            display_name=str(document.get("display_name") or slug)[:200],
+            description=document.get("description") if isinstance(document.get("description"), str) else None,
+        )
+        created = {}
+        for number, entry in enumerate(versions, start=1):
+            if not isinstance(entry, dict):
+                raise ValidationError(_("versions[%(n)s] is not an object.") % {"n": number - 1})
+            version = WorkflowVersion.objects.create(
+                workflow=workflow,
+                version=number,
+                name=str(entry.get("name") or f"v{number}")[:100],
+                graph=graph_clean(entry.get("graph")),
+                created_by=user,
+            )
+            created[entry.get("version")] = version
+        active = created.get(document.get("active_version"))
+        if active is not None:
+            version_activate(version=active)
+    workflow.refresh_from_db()
+    return workflow

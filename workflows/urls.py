@@ -1,0 +1,31 @@
+"""Routes of workflows, by the prefix they live under (see chatkit_site/urls.py)."""
+
+from django.urls import path
+
+from workflows import apis
+
+# /api/models
+models_root = [path("", apis.ModelListApi.as_view(), name="api-models")]
+
+# /api/admin/…
+admin_api = [
+    path("models", apis.AdminModelListCreateApi.as_view(), name="api-admin-models"),
+    path("models/<int:model_id>", apis.AdminModelDetailApi.as_view(), name="api-admin-model"),
+]
+
+# /api/workflows and /api/workflows/…
+root = [path("", apis.WorkflowListCreateApi.as_view(), name="api-workflows")]
+routes = [
+    path("chatkit", apis.ChatkitWorkflowApi.as_view(), name="api-workflows-chatkit"),
+    path("current", apis.CurrentWorkflowApi.as_view(), name="api-workflows-current"),
+    path("import", apis.ImportApi.as_view(), name="api-workflows-import"),
+    path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
+    path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),
+    path("<int:workflow_id>/versions", apis.VersionListCreateApi.as_view(), name="api-workflow-versions"),
+    path(
+        "<int:workflow_id>/versions/<int:version_id>",
+        apis.VersionDetailApi.as_view(),
+        name="api-workflow-version",
+    ),
+    path("<int:workflow_id>/production", apis.ProductionApi.as_view(), name="api-workflow-production"),
+]
