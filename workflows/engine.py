@@ -105,6 +105,21 @@ def _plain(value: Any) -> Any:
     )
 
 
+class _Lenient(dict):
+    """A dict whose missing keys read as None: ``state.name`` before anything set it."""
+
+    def __missing__(self, key: Any) -> None:
+        return None
+
+
+def _lenient(value: Any) -> Any:
+    if isinstance(value, dict):
+        return _Lenient({key: _lenient(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_lenient(item) for item in value]
+    return value
+
+
 def resolve(path: str, scope: dict[str, Any]) -> Any:
     value: Any = scope
     for part in path.split("."):
@@ -191,7 +206,11 @@ class WorkflowTurn:
     @property
     def scope(self) -> dict[str, Any]:
         user = self.context.user
-        return {"state": self.state, "input": self.input, "user": {"id": user.pk, "email": user.email}}
+        return {
+            "state": _lenient(self.state),
+            "input": _lenient(self.input),
+            "user": {"id": user.pk, "email": user.email},
+        }
 
     async def stream(self) -> AsyncIterator[ThreadStreamEvent]:
         slug: str | None = self.resume_at or self.graph.start.slug

@@ -82,8 +82,32 @@ def _last_user_text(items: list[dict[str, Any]]) -> str:
     return ""
 
 
+def _sample(schema: Any, text: str) -> Any:
+    """A value of a JSON schema, made without a model: strings say what the user said."""
+    if not isinstance(schema, dict):
+        return None
+    if "enum" in schema and schema["enum"]:
+        return schema["enum"][0]
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    kind = kind[0] if isinstance(kind, list) and kind else kind
+    if kind == "object":
+        properties = schema.get("properties", {})
+        return {name: _sample(sub, text) for name, sub in properties.items()}
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    if kind == "null":
+        return None
+    return text
+
+
 class OfflineModel(Model):
-    async def _decide(self, input: str | list[Any], tools: list[Any]) -> list[Any]:
+    async def _decide(self, input: str | list[Any], tools: list[Any], output_schema: Any = None) -> list[Any]:
         items: list[dict[str, Any]] = (
             [{"role": "user", "content": input}]
             if isinstance(input, str)
@@ -97,6 +121,9 @@ class OfflineModel(Model):
             return [_message(f"{OFFLINE_NOTICE} The tool answered:\n\n{shown}")]
 
         question = _last_user_text(items)
+        if output_schema is not None and not output_schema.is_plain_text():
+            # Structured output (a workflow step): a valid value, deterministic, for tests and demos.
+            return [_message(json.dumps(_sample(output_schema.json_schema(), question), ensure_ascii=False))]
         weather = parse_weather_request(question)
         if weather and "get_weather" in tool_names:
             call_id = f"call_{uuid.uuid4().hex}"
@@ -136,7 +163,7 @@ class OfflineModel(Model):
         conversation_id: str | None = None,
         prompt: Any = None,
     ) -> ModelResponse:
-        output = await self._decide(input, tools)
+        output = await self._decide(input, tools, output_schema)
         return ModelResponse(output=output, usage=Usage(requests=1), response_id=None)
 
     async def stream_response(
@@ -153,7 +180,7 @@ class OfflineModel(Model):
         conversation_id: str | None = None,
         prompt: Any = None,
     ) -> AsyncIterator[Any]:
-        output = await self._decide(input, tools)
+        output = await self._decide(input, tools, output_schema)
         for event in _stream_events(output):
             yield event
             # As a provider's stream does (each event is read from a socket), let the loop run

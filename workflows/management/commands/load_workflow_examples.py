@@ -1,0 +1,92 @@
+"""``manage.py load_workflow_examples [--chatkit intake|router]``: the shipped example workflows.
+
+Creates what they use (the intake-records and examples-kb knowledge stores, the intake-summary and
+quiz-question widgets) when missing, then imports each example not already there. Run it again
+at will: existing workflows, widgets and stores are left as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from vectorstores.models import VectorStore
+from vectorstores.services import document_ingest, store_create
+from widgets.models import WidgetTemplate
+from widgets.services import widget_create
+from workflows import services
+from workflows.models import Workflow
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+WIDGETS: dict[str, dict[str, Any]] = {
+    "intake-summary": {
+        "version": "1.0",
+        "name": "intake-summary",
+        "template": (
+            '{"type": "Card", "children": [{"type": "Title", "value": "Your request"},'
+            ' {"type": "Text", "value": "Name: {{ name }}"}, {"type": "Text", "value": "Email: {{ email }}"}]}'
+        ),
+        "jsonSchema": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+            "required": ["name", "email"],
+        },
+    },
+    "quiz-question": {
+        "version": "1.0",
+        "name": "quiz-question",
+        "template": (
+            '{"type": "Card", "children": [{"type": "Text", "value": {{ question | tojson }}, "weight": "semibold"},'
+            ' {"type": "Row", "gap": 2, "children": [{% for option in options %}{"type": "Button",'
+            ' "label": {{ option | tojson }}, "onClickAction": {"type": "quiz.answer",'
+            ' "payload": {"answer": {{ option | tojson }}}}}{% if not loop.last %}, {% endif %}{% endfor %}]}]}'
+        ),
+        "jsonSchema": {
+            "type": "object",
+            "properties": {"question": {"type": "string"}, "options": {"type": "array", "items": {"type": "string"}}},
+            "required": ["question", "options"],
+        },
+    },
+}
+
+KNOWLEDGE = [
+    ("storage", {"title": "Where threads live", "body": "chatkit-django keeps every thread in PostgreSQL."}),
+    ("search", {"title": "Knowledge search", "body": "JSON documents are searched with pgvector and full text."}),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the example workflows (intake form, router with quiz) and what they use."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--chatkit", choices=["intake", "router"], help="Make this example run the chat.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        for slug, definition in WIDGETS.items():
+            if not WidgetTemplate.objects.filter(slug=slug).exists():
+                widget_create(slug=slug, title=definition["name"], description=None, definition=definition)
+        if not VectorStore.objects.filter(slug="intake-records").exists():
+            store_create(slug="intake-records", title="Intake records")
+        if not VectorStore.objects.filter(slug="examples-kb").exists():
+            with transaction.atomic():
+                store_create(slug="examples-kb", title="Example knowledge base")
+            for doc_id, document in KNOWLEDGE:
+                document_ingest(store_slug="examples-kb", doc_id=doc_id, document=document)
+        for path in sorted(EXAMPLES.glob("*.json")):
+            document = json.loads(path.read_text())
+            if Workflow.objects.filter(slug=document["slug"]).exists():
+                self.stdout.write(f"{document['slug']}: already there")
+                continue
+            services.workflow_import(document=document)
+            self.stdout.write(f"{document['slug']}: loaded")
+        if options.get("chatkit"):
+            workflow = Workflow.objects.filter(slug=options["chatkit"]).first()
+            if workflow is None:
+                raise CommandError(f"No workflow {options['chatkit']!r}.")
+            services.workflow_set_chatkit(workflow=workflow)
+            self.stdout.write(f"{workflow.slug} now runs the chat")
