@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db
 
 def say(client, thread_id: str, text: str) -> list[dict]:
     return events_of(
-        post(client, {"type": "threads.add_user_message", "params": {"thread_id": thread_id, "input": user_input(text)}})
+        post(
+            client,
+            {
+                "type": "threads.add_user_message",
+                "params": {"thread_id": thread_id, "input": user_input(text)},
+            },
+        )
     )
 
 
@@ -51,7 +57,13 @@ def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice_cha
     runs = list(WorkflowRun.objects.filter(thread_id=thread_id).order_by("started_at"))
     assert [run.status for run in runs] == ["completed"] * 3
     assert runs[1].state_before["asking"] == "name" and runs[1].state_after["name"] == "Ada Lovelace"
-    assert [step["node"] for step in runs[0].steps] == ["start", "collect", "need_name", "ask_name", "end_ask_name"]
+    assert [step["node"] for step in runs[0].steps] == [
+        "start",
+        "collect",
+        "need_name",
+        "ask_name",
+        "end_ask_name",
+    ]
 
     refused = say(alice_chat, thread_id, "one more thing")
 

@@ -1,0 +1,198 @@
+"""The workflow and model endpoints, with the replaced system's paths and shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from workflows.models import AvailableModel, Workflow, WorkflowVersion
+
+pytestmark = pytest.mark.django_db
+
+AGENT_GRAPH = {
+    "nodes": [
+        {"slug": "start", "kind": "start", "metadata": {"position": {"x": 0, "y": 0}}},
+        {"slug": "helper", "kind": "agent", "parameters": {"instructions": "Be brief."}},
+        {"slug": "end", "kind": "end"},
+    ],
+    "edges": [{"source": "start", "target": "helper"}, {"source": "helper", "target": "end"}],
+}
+
+
+def test_non_admins_get_403_and_anonymous_401(api_client, user):
+    from accounts.tokens import token_pair_for
+
+    assert api_client.get("/api/workflows").status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
+    for method, path in [("get", "/api/workflows"), ("post", "/api/workflows/chatkit"), ("get", "/api/workflows/current"),
+                         ("get", "/api/admin/models")]:  # fmt: skip
+        response = getattr(api_client, method)(path, {}, format="json")
+        assert response.status_code == 403, path
+        assert "detail" in response.json()
+    assert api_client.get("/api/models").status_code == 200
+
+
+def test_the_default_workflow_runs_the_chat_and_listing_writes_nothing(admin_api):
+    before = (Workflow.objects.count(), WorkflowVersion.objects.count())
+
+    listed = admin_api.get("/api/workflows").json()
+    current = admin_api.get("/api/workflows/current").json()
+
+    assert (Workflow.objects.count(), WorkflowVersion.objects.count()) == before
+    assert [w["slug"] for w in listed if w["is_chatkit_default"]] == ["assistant"]
+    assert listed[0]["versions_count"] == 1
+    assert [node["kind"] for node in current["graph"]["nodes"]] == ["start", "agent", "end"]
+    assert current["workflow_is_chatkit_default"] is True and current["is_active"] is True
+
+
+def test_create_version_activate_and_roll_back(admin_api):
+    created = admin_api.post("/api/workflows", {"slug": "support", "display_name": "Support"}, format="json")
+    assert created.status_code == 201
+    body = created.json()
+    workflow_id, first_id = body["workflow_id"], body["id"]
+    assert body["is_active"] is False and body["version"] == 1  # no graph: start → end, not active
+
+    second = admin_api.post(
+        f"/api/workflows/{workflow_id}/versions",
+        {"graph": AGENT_GRAPH, "mark_as_active": True},
+        format="json",
+    ).json()
+    assert second["name"] == "v2" and second["is_active"] is True
+    assert second["graph"]["nodes"][0]["metadata"] == {"position": {"x": 0, "y": 0}}
+
+    versions = admin_api.get(f"/api/workflows/{workflow_id}/versions").json()
+    assert [v["version"] for v in versions] == [2, 1]
+
+    rolled_back = admin_api.post(
+        f"/api/workflows/{workflow_id}/production", {"version_id": first_id}, format="json"
+    )
+    assert rolled_back.status_code == 200 and rolled_back.json()["is_active"] is True
+    assert Workflow.objects.get(pk=workflow_id).active_version_id == first_id
+
+    chat = admin_api.post("/api/workflows/chatkit", {"workflow_id": workflow_id}, format="json").json()
+    assert chat["is_chatkit_default"] is True
+    assert Workflow.objects.filter(is_chatkit_default=True).count() == 1
+
+
+def test_editing_the_active_version_makes_a_new_draft(admin_api):
+    workflow = Workflow.objects.get(slug="assistant")
+    active = workflow.active_version
+
+    response = admin_api.put(
+        f"/api/workflows/{workflow.pk}/versions/{active.pk}", {"graph": AGENT_GRAPH}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.json()["id"] != active.pk and response.json()["is_active"] is False
+    active.refresh_from_db()
+    assert [node["kind"] for node in active.graph["nodes"]] == ["start", "agent", "end"]
+    assert active.graph["nodes"][1]["parameters"] == {}
+
+
+def test_a_draft_is_replaced_in_place(admin_api):
+    workflow_id = admin_api.post("/api/workflows", {"slug": "d", "display_name": "D"}, format="json").json()[
+        "workflow_id"
+    ]
+    draft = WorkflowVersion.objects.get(workflow_id=workflow_id)
+
+    response = admin_api.put(
+        f"/api/workflows/{workflow_id}/versions/{draft.pk}", {"graph": AGENT_GRAPH}, format="json"
+    )
+
+    assert response.json()["id"] == draft.pk
+    draft.refresh_from_db()
+    assert draft.graph["nodes"][1]["slug"] == "helper"
+
+
+def test_put_current_creates_and_activates_a_version(admin_api):
+    response = admin_api.put("/api/workflows/current", {"graph": AGENT_GRAPH}, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["version"] == 2 and response.json()["is_active"] is True
+
+
+@pytest.mark.parametrize(
+    ("path", "payload", "status", "detail"),
+    [
+        ("/api/workflows", {"slug": "assistant", "display_name": "Again"}, 400, "already exists"),
+        ("/api/workflows", {"slug": "x", "display_name": "X", "graph": {"nodes": [], "edges": []}}, 400, "start"),
+        ("/api/workflows", {"slug": "x", "display_name": "X", "graph": {"nodes": [{"slug": "start", "kind": "start"},
+         {"slug": "a", "kind": "agent", "parameters": {"bogus": 1}}, {"slug": "end", "kind": "end"}],
+         "edges": [{"source": "start", "target": "a"}, {"source": "a", "target": "end"}]}}, 400, 'nodes[1] "a"'),
+        ("/api/workflows/chatkit", {"workflow_id": 999999}, 404, "not found"),
+        ("/api/workflows/999999/production", {"version_id": 1}, 404, "not found"),
+    ],
+)  # fmt: skip
+def test_bad_requests_get_json_errors_never_500(admin_api, path, payload, status, detail):
+    response = admin_api.post(path, payload, format="json")
+
+    assert response.status_code == status
+    assert detail in response.json()["detail"]
+
+
+def test_a_duplicate_version_name_is_400(admin_api):
+    workflow = Workflow.objects.get(slug="assistant")
+    path = f"/api/workflows/{workflow.pk}/versions"
+
+    assert admin_api.post(path, {"graph": AGENT_GRAPH, "name": "v1"}, format="json").status_code == 400
+
+
+def test_the_chat_workflow_cannot_be_deleted_others_can(admin_api):
+    workflow = Workflow.objects.get(slug="assistant")
+    other = admin_api.post("/api/workflows", {"slug": "other", "display_name": "O"}, format="json").json()
+
+    assert admin_api.delete(f"/api/workflows/{workflow.pk}").status_code == 400
+    assert admin_api.delete(f"/api/workflows/{other['workflow_id']}").status_code == 204
+    assert admin_api.delete(f"/api/workflows/{other['workflow_id']}").status_code == 404
+
+
+def test_a_workflow_without_active_version_cannot_run_the_chat(admin_api):
+    other = admin_api.post("/api/workflows", {"slug": "other", "display_name": "O"}, format="json").json()
+
+    response = admin_api.post("/api/workflows/chatkit", {"workflow_id": other["workflow_id"]}, format="json")
+
+    assert response.status_code == 400
+
+
+def test_export_then_import_under_another_slug(admin_api):
+    workflow = Workflow.objects.get(slug="assistant")
+    admin_api.post(f"/api/workflows/{workflow.pk}/versions", {"graph": AGENT_GRAPH}, format="json")
+
+    exported = admin_api.get(f"/api/workflows/{workflow.pk}/export").json()
+    imported = admin_api.post("/api/workflows/import", {"document": exported, "slug": "copy"}, format="json")
+
+    assert imported.status_code == 201
+    assert imported.json()["versions_count"] == 2 and imported.json()["active_version_number"] == 1
+    again = admin_api.post("/api/workflows/import", {"document": exported, "slug": "copy"}, format="json")
+    assert again.status_code == 400
+
+
+def test_the_model_registry(admin_api, user):
+    created = admin_api.post(
+        "/api/admin/models",
+        {
+            "name": "gpt-4.1-mini",
+            "display_name": "GPT-4.1 mini",
+            "provider": "openai",
+            "supports_reasoning": False,
+        },
+        format="json",
+    )
+    assert created.status_code == 201
+    model_id = created.json()["id"]
+    assert admin_api.post("/api/admin/models", {"name": "gpt-4.1-mini"}, format="json").status_code == 400
+
+    patched = admin_api.patch(f"/api/admin/models/{model_id}", {"description": "Fast"}, format="json")
+    assert patched.json()["description"] == "Fast"
+    assert "key" not in " ".join(k for k in patched.json() if k != "api_key_env")
+
+    from rest_framework.test import APIClient
+
+    from accounts.tokens import token_pair_for
+
+    member = APIClient()
+    member.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
+    assert [m["name"] for m in member.get("/api/models").json()] == ["gpt-4.1-mini"]
+
+    assert admin_api.delete(f"/api/admin/models/{model_id}").status_code == 204
+    assert not AvailableModel.objects.exists()
+    assert admin_api.patch(f"/api/admin/models/{model_id}", {}, format="json").status_code == 404
