@@ -31,7 +31,17 @@ class ThreadAdmin(admin.ModelAdmin):
     list_select_related = ("owner",)
     search_fields = ("id", "title", "owner__email")
     list_filter = ("created_at",)
-    readonly_fields = ("id", "owner", "title", "status", "metadata", "created_at", "updated_at", "transcript")
+    readonly_fields = (
+        "id",
+        "owner",
+        "title",
+        "status",
+        "metadata",
+        "created_at",
+        "updated_at",
+        "workflow_runs",
+        "transcript",
+    )
     fields = readonly_fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Thread]:
@@ -50,6 +60,15 @@ class ThreadAdmin(admin.ModelAdmin):
     @admin.display(description=_("items"), ordering="_item_count")
     def item_count(self, obj: Thread) -> int:
         return obj._item_count
+
+    @admin.display(description=_("workflow runs"))
+    def workflow_runs(self, obj: Thread) -> str:
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        count = obj.workflow_runs.count()
+        url = reverse("admin:workflows_workflowrun_changelist") + "?" + urlencode({"q": obj.id})
+        return format_html('<a href="{}">{}</a>', url, _("%(count)s run log(s)") % {"count": count})
 
     @admin.display(description=_("transcript"))
     def transcript(self, obj: Thread) -> str:

@@ -86,7 +86,7 @@ def _sample(schema: Any, text: str) -> Any:
     """A value of a JSON schema, made without a model: strings say what the user said."""
     if not isinstance(schema, dict):
         return None
-    if "enum" in schema and schema["enum"]:
+    if schema.get("enum"):
         return schema["enum"][0]
     if "const" in schema:
         return schema["const"]

@@ -47,7 +47,8 @@ def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice_cha
     assert "Thank you, Ada Lovelace" in texts(second)
     assert "email address" in texts(second)
     widgets = [e for e in third if e["type"] == "thread.item.done" and e["item"]["type"] == "widget"]
-    assert widgets and "ada@example.com" in str(widgets[0]["item"]["widget"])
+    assert widgets
+    assert "ada@example.com" in str(widgets[0]["item"]["widget"])
     assert "We will write to ada@example.com" in texts(third)
     stored = Document.objects.get(store__slug="intake-records", doc_id="ada@example.com")
     assert stored.document == {"name": "Ada Lovelace", "email": "ada@example.com"}
@@ -56,7 +57,8 @@ def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice_cha
     assert ThreadWorkflow.objects.get(thread_id=thread_id).state["complete"] is True
     runs = list(WorkflowRun.objects.filter(thread_id=thread_id).order_by("started_at"))
     assert [run.status for run in runs] == ["completed"] * 3
-    assert runs[1].state_before["asking"] == "name" and runs[1].state_after["name"] == "Ada Lovelace"
+    assert runs[1].state_before["asking"] == "name"
+    assert runs[1].state_after["name"] == "Ada Lovelace"
     assert [step["node"] for step in runs[0].steps] == [
         "start",
         "collect",

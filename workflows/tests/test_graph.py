@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 
 import pytest
 
@@ -15,7 +16,7 @@ def graph(*middle: dict, edges: list[dict] | None = None) -> dict:
     nodes = [{"slug": "start", "kind": "start"}, *middle, {"slug": "end", "kind": "end"}]
     if edges is None:
         slugs = [node["slug"] for node in nodes]
-        edges = [{"source": a, "target": b} for a, b in zip(slugs, slugs[1:], strict=False)]
+        edges = [{"source": a, "target": b} for a, b in itertools.pairwise(slugs)]
     return {"nodes": nodes, "edges": edges}
 
 
@@ -40,15 +41,30 @@ def test_a_valid_graph_round_trips_with_its_layout_untouched():
         (graph({"slug": "x", "kind": "teleport"}), "unknown kind 'teleport'"),
         (graph({"slug": "end", "kind": "agent"}), "duplicate slug"),
         (graph(edges=[{"source": "start", "target": "nowhere"}]), "both ends must be nodes"),
-        (graph({"slug": "c", "kind": "condition", "parameters": {"path": "state.x", "operator": "truthy"}},
-               edges=[{"source": "start", "target": "c"}, {"source": "c", "target": "end", "condition": "true"}]),
-         'nodes[1] "c": condition needs one "false" edge'),
+        (
+            graph(
+                {"slug": "c", "kind": "condition", "parameters": {"path": "state.x", "operator": "truthy"}},
+                edges=[
+                    {"source": "start", "target": "c"},
+                    {"source": "c", "target": "end", "condition": "true"},
+                ],
+            ),
+            'nodes[1] "c": condition needs one "false" edge',
+        ),
         (graph(edges=[]), 'nodes[0] "start": start needs exactly one outgoing edge'),
-        (graph({"slug": "s", "kind": "state", "parameters": {"assignments": [{"target": "state.n", "expression": "1"}]}},
-               edges=[{"source": "start", "target": "s"}, {"source": "s", "target": "start"}]),
-         "a cycle goes through"),
+        (
+            graph(
+                {
+                    "slug": "s",
+                    "kind": "state",
+                    "parameters": {"assignments": [{"target": "state.n", "expression": "1"}]},
+                },
+                edges=[{"source": "start", "target": "s"}, {"source": "s", "target": "start"}],
+            ),
+            "a cycle goes through",
+        ),
     ],
-)  # fmt: skip
+)
 def test_structural_rules(raw, expected):
     assert any(expected in error for error in errors_of(raw)), errors_of(raw)
 
@@ -60,24 +76,51 @@ def test_structural_rules(raw, expected):
         ({"kind": "agent", "parameters": {"model": "gpt-9"}}, "model 'gpt-9' does not exist"),
         ({"kind": "agent", "parameters": {"instructions": "{{ oops"}}, "instructions: line 1"),
         ({"kind": "agent", "parameters": {"model_settings": {"temperature": 5}}}, "temperature must be"),
-        ({"kind": "agent", "parameters": {"tools": [{"type": "knowledge_base", "stores": ["nope"]}]}},
-         "store 'nope' does not exist"),
-        ({"kind": "agent", "parameters": {"tools": [{"type": "registered", "name": "nope"}]}}, "no registered tool"),
-        ({"kind": "agent", "parameters": {"output": {"type": "json_schema", "schema": {"type": "object",
-                                                                                     "properties": 3}}}},
-         "not a valid JSON schema"),
-        ({"kind": "agent", "parameters": {"output": {"type": "widget", "widget": "nope"}}}, "widget 'nope' does not"),
+        (
+            {"kind": "agent", "parameters": {"tools": [{"type": "knowledge_base", "stores": ["nope"]}]}},
+            "store 'nope' does not exist",
+        ),
+        (
+            {"kind": "agent", "parameters": {"tools": [{"type": "registered", "name": "nope"}]}},
+            "no registered tool",
+        ),
+        (
+            {
+                "kind": "agent",
+                "parameters": {
+                    "output": {"type": "json_schema", "schema": {"type": "object", "properties": 3}}
+                },
+            },
+            "not a valid JSON schema",
+        ),
+        (
+            {"kind": "agent", "parameters": {"output": {"type": "widget", "widget": "nope"}}},
+            "widget 'nope' does not",
+        ),
         ({"kind": "agent", "parameters": {"handoffs": ["end"]}}, "handoff 'end' is not an agent node"),
-        ({"kind": "state", "parameters": {"assignments": [{"target": "x", "expression": "1"}]}}, "path under state"),
-        ({"kind": "state", "parameters": {"assignments": [{"target": "state.x", "expression": "1 +"}]}},
-         "assignments[0].expression"),
-        ({"kind": "json_vector_store", "parameters": {"store": "nope", "operation": "search", "query": "input.text"}},
-         "store 'nope' does not exist"),
-        ({"kind": "json_vector_store", "parameters": {"store": "kb", "operation": "delete"}}, "operation must be"),
+        (
+            {"kind": "state", "parameters": {"assignments": [{"target": "x", "expression": "1"}]}},
+            "path under state",
+        ),
+        (
+            {"kind": "state", "parameters": {"assignments": [{"target": "state.x", "expression": "1 +"}]}},
+            "assignments[0].expression",
+        ),
+        (
+            {
+                "kind": "json_vector_store",
+                "parameters": {"store": "nope", "operation": "search", "query": "input.text"},
+            },
+            "store 'nope' does not exist",
+        ),
+        (
+            {"kind": "json_vector_store", "parameters": {"store": "kb", "operation": "delete"}},
+            "operation must be",
+        ),
         ({"kind": "widget", "parameters": {"widget": "card", "variables": {"a": "]"}}}, "variables.a"),
         ({"kind": "widget", "parameters": {"widget": "card", "resume_at": "ghost"}}, "resume_at 'ghost'"),
     ],
-)  # fmt: skip
+)
 def test_each_kinds_parameters_are_checked_and_the_node_is_named(node, expected):
     errors = errors_of(graph({"slug": "step", **node}))
 

@@ -23,8 +23,12 @@ def test_non_admins_get_403_and_anonymous_401(api_client, user):
 
     assert api_client.get("/api/workflows").status_code == 401
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
-    for method, path in [("get", "/api/workflows"), ("post", "/api/workflows/chatkit"), ("get", "/api/workflows/current"),
-                         ("get", "/api/admin/models")]:  # fmt: skip
+    for method, path in [
+        ("get", "/api/workflows"),
+        ("post", "/api/workflows/chatkit"),
+        ("get", "/api/workflows/current"),
+        ("get", "/api/admin/models"),
+    ]:
         response = getattr(api_client, method)(path, {}, format="json")
         assert response.status_code == 403, path
         assert "detail" in response.json()
@@ -41,7 +45,8 @@ def test_the_default_workflow_runs_the_chat_and_listing_writes_nothing(admin_api
     assert [w["slug"] for w in listed if w["is_chatkit_default"]] == ["assistant"]
     assert listed[0]["versions_count"] == 1
     assert [node["kind"] for node in current["graph"]["nodes"]] == ["start", "agent", "end"]
-    assert current["workflow_is_chatkit_default"] is True and current["is_active"] is True
+    assert current["workflow_is_chatkit_default"] is True
+    assert current["is_active"] is True
 
 
 def test_create_version_activate_and_roll_back(admin_api):
@@ -49,14 +54,16 @@ def test_create_version_activate_and_roll_back(admin_api):
     assert created.status_code == 201
     body = created.json()
     workflow_id, first_id = body["workflow_id"], body["id"]
-    assert body["is_active"] is False and body["version"] == 1  # no graph: start → end, not active
+    assert body["is_active"] is False
+    assert body["version"] == 1
 
     second = admin_api.post(
         f"/api/workflows/{workflow_id}/versions",
         {"graph": AGENT_GRAPH, "mark_as_active": True},
         format="json",
     ).json()
-    assert second["name"] == "v2" and second["is_active"] is True
+    assert second["name"] == "v2"
+    assert second["is_active"] is True
     assert second["graph"]["nodes"][0]["metadata"] == {"position": {"x": 0, "y": 0}}
 
     versions = admin_api.get(f"/api/workflows/{workflow_id}/versions").json()
@@ -65,7 +72,8 @@ def test_create_version_activate_and_roll_back(admin_api):
     rolled_back = admin_api.post(
         f"/api/workflows/{workflow_id}/production", {"version_id": first_id}, format="json"
     )
-    assert rolled_back.status_code == 200 and rolled_back.json()["is_active"] is True
+    assert rolled_back.status_code == 200
+    assert rolled_back.json()["is_active"] is True
     assert Workflow.objects.get(pk=workflow_id).active_version_id == first_id
 
     chat = admin_api.post("/api/workflows/chatkit", {"workflow_id": workflow_id}, format="json").json()
@@ -82,7 +90,8 @@ def test_editing_the_active_version_makes_a_new_draft(admin_api):
     )
 
     assert response.status_code == 200
-    assert response.json()["id"] != active.pk and response.json()["is_active"] is False
+    assert response.json()["id"] != active.pk
+    assert response.json()["is_active"] is False
     active.refresh_from_db()
     assert [node["kind"] for node in active.graph["nodes"]] == ["start", "agent", "end"]
     assert active.graph["nodes"][1]["parameters"] == {}
@@ -107,21 +116,41 @@ def test_put_current_creates_and_activates_a_version(admin_api):
     response = admin_api.put("/api/workflows/current", {"graph": AGENT_GRAPH}, format="json")
 
     assert response.status_code == 200
-    assert response.json()["version"] == 2 and response.json()["is_active"] is True
+    assert response.json()["version"] == 2
+    assert response.json()["is_active"] is True
 
 
 @pytest.mark.parametrize(
     ("path", "payload", "status", "detail"),
     [
         ("/api/workflows", {"slug": "assistant", "display_name": "Again"}, 400, "already exists"),
-        ("/api/workflows", {"slug": "x", "display_name": "X", "graph": {"nodes": [], "edges": []}}, 400, "start"),
-        ("/api/workflows", {"slug": "x", "display_name": "X", "graph": {"nodes": [{"slug": "start", "kind": "start"},
-         {"slug": "a", "kind": "agent", "parameters": {"bogus": 1}}, {"slug": "end", "kind": "end"}],
-         "edges": [{"source": "start", "target": "a"}, {"source": "a", "target": "end"}]}}, 400, 'nodes[1] "a"'),
+        (
+            "/api/workflows",
+            {"slug": "x", "display_name": "X", "graph": {"nodes": [], "edges": []}},
+            400,
+            "start",
+        ),
+        (
+            "/api/workflows",
+            {
+                "slug": "x",
+                "display_name": "X",
+                "graph": {
+                    "nodes": [
+                        {"slug": "start", "kind": "start"},
+                        {"slug": "a", "kind": "agent", "parameters": {"bogus": 1}},
+                        {"slug": "end", "kind": "end"},
+                    ],
+                    "edges": [{"source": "start", "target": "a"}, {"source": "a", "target": "end"}],
+                },
+            },
+            400,
+            'nodes[1] "a"',
+        ),
         ("/api/workflows/chatkit", {"workflow_id": 999999}, 404, "not found"),
         ("/api/workflows/999999/production", {"version_id": 1}, 404, "not found"),
     ],
-)  # fmt: skip
+)
 def test_bad_requests_get_json_errors_never_500(admin_api, path, payload, status, detail):
     response = admin_api.post(path, payload, format="json")
 
@@ -161,7 +190,8 @@ def test_export_then_import_under_another_slug(admin_api):
     imported = admin_api.post("/api/workflows/import", {"document": exported, "slug": "copy"}, format="json")
 
     assert imported.status_code == 201
-    assert imported.json()["versions_count"] == 2 and imported.json()["active_version_number"] == 1
+    assert imported.json()["versions_count"] == 2
+    assert imported.json()["active_version_number"] == 1
     again = admin_api.post("/api/workflows/import", {"document": exported, "slug": "copy"}, format="json")
     assert again.status_code == 400
 

@@ -29,7 +29,8 @@ WIDGETS: dict[str, dict[str, Any]] = {
         "name": "intake-summary",
         "template": (
             '{"type": "Card", "children": [{"type": "Title", "value": "Your request"},'
-            ' {"type": "Text", "value": "Name: {{ name }}"}, {"type": "Text", "value": "Email: {{ email }}"}]}'
+            ' {"type": "Text", "value": "Name: {{ name }}"},'
+            ' {"type": "Text", "value": "Email: {{ email }}"}]}'
         ),
         "jsonSchema": {
             "type": "object",
@@ -41,14 +42,19 @@ WIDGETS: dict[str, dict[str, Any]] = {
         "version": "1.0",
         "name": "quiz-question",
         "template": (
-            '{"type": "Card", "children": [{"type": "Text", "value": {{ question | tojson }}, "weight": "semibold"},'
+            '{"type": "Card", "children": [{"type": "Text", "value": {{ question | tojson }},'
+            ' "weight": "semibold"},'
             ' {"type": "Row", "gap": 2, "children": [{% for option in options %}{"type": "Button",'
             ' "label": {{ option | tojson }}, "onClickAction": {"type": "quiz.answer",'
-            ' "payload": {"answer": {{ option | tojson }}}}}{% if not loop.last %}, {% endif %}{% endfor %}]}]}'
+            ' "payload": {"answer": {{ option | tojson }}}}}'
+            "{% if not loop.last %}, {% endif %}{% endfor %}]}]}"
         ),
         "jsonSchema": {
             "type": "object",
-            "properties": {"question": {"type": "string"}, "options": {"type": "array", "items": {"type": "string"}}},
+            "properties": {
+                "question": {"type": "string"},
+                "options": {"type": "array", "items": {"type": "string"}},
+            },
             "required": ["question", "options"],
         },
     },
@@ -56,7 +62,10 @@ WIDGETS: dict[str, dict[str, Any]] = {
 
 KNOWLEDGE = [
     ("storage", {"title": "Where threads live", "body": "chatkit-django keeps every thread in PostgreSQL."}),
-    ("search", {"title": "Knowledge search", "body": "JSON documents are searched with pgvector and full text."}),
+    (
+        "search",
+        {"title": "Knowledge search", "body": "JSON documents are searched with pgvector and full text."},
+    ),
 ]
 
 

@@ -1,0 +1,45 @@
+"""The admin: workflows, a version's diagram and validation, run logs linked from the thread."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from conversations.tests.helpers import create_thread
+from workflows.models import Workflow, WorkflowRun, WorkflowVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admin_pages_show_workflows_versions_and_run_logs(admin_browser, alice_chat):
+    call_command("load_workflow_examples", "--chatkit", "intake", stdout=StringIO())
+    thread_id, _ = create_thread(alice_chat, "hello")
+    version = Workflow.objects.get(slug="intake").active_version
+    run = WorkflowRun.objects.get(thread_id=thread_id)
+
+    assert admin_browser.get("/admin/workflows/workflow/").status_code == 200
+    page = admin_browser.get(f"/admin/workflows/workflowversion/{version.pk}/change/").content.decode()
+    assert "need_name" in page
+    assert "Valid." in page
+    thread_page = admin_browser.get(f"/admin/conversations/thread/{thread_id}/change/").content.decode()
+    assert "1 run log(s)" in thread_page
+    run_page = admin_browser.get(f"/admin/workflows/workflowrun/{run.pk}/change/").content.decode()
+    assert "end_ask_name" in run_page
+
+
+def test_activating_an_older_version_from_the_admin_rolls_back(admin_browser):
+    workflow = Workflow.objects.get(slug="assistant")
+    first = workflow.active_version
+    second = WorkflowVersion.objects.create(workflow=workflow, version=2, name="v2", graph=first.graph)
+    workflow.active_version = second
+    workflow.save()
+
+    admin_browser.post(
+        "/admin/workflows/workflowversion/",
+        {"action": "activate", "_selected_action": [first.pk]},
+    )
+
+    workflow.refresh_from_db()
+    assert workflow.active_version_id == first.pk
