@@ -61,8 +61,10 @@ async def model_for(name: str | None) -> tuple[Model, bool]:
     if not name:
         return agent_module.build_model(), False
     entry = await db_call(AvailableModel.objects.filter(name=name).first)
-    if entry is None or entry.provider == AvailableModel.Provider.OFFLINE:
-        return agent_module.build_model() if entry is None else agent_module.OfflineModel(), False
+    if entry is None:  # removed from the registry since the graph was saved
+        return agent_module.build_model(), False
+    if entry.provider == AvailableModel.Provider.OFFLINE:
+        return agent_module.OfflineModel(), False
     key = os.environ.get(entry.api_key_env) if entry.api_key_env else settings.OPENAI_API_KEY
     if not key and entry.provider == AvailableModel.Provider.OPENAI:
         return agent_module.build_model(), False

@@ -30,6 +30,7 @@ PATH = re.compile(r"^(state|input|user)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 STATE_TARGET = re.compile(r"^state(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 SLUG = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 MAX_NODES = 200
+MAX_EDGES = 1000
 MAX_TEXT = 20_000
 
 
@@ -354,8 +355,8 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
     raw_nodes, raw_edges = raw.get("nodes"), raw.get("edges", [])
     if not isinstance(raw_nodes, list) or not isinstance(raw_edges, list):
         raise GraphError(["nodes and edges must be lists"])
-    if len(raw_nodes) > MAX_NODES:
-        raise GraphError([f"a graph has at most {MAX_NODES} nodes"])
+    if len(raw_nodes) > MAX_NODES or len(raw_edges) > MAX_EDGES:
+        raise GraphError([f"a graph has at most {MAX_NODES} nodes and {MAX_EDGES} edges"])
 
     nodes: dict[str, Node] = {}
     order: list[str] = []
@@ -418,7 +419,11 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
         if condition not in (None, "true", "false"):
             checker.fail('condition must be "true", "false" or null')
             continue
-        edges.append(Edge(source, target, condition, raw_edge.get("metadata") or {}))
+        metadata = raw_edge.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            checker.fail("metadata must be an object")
+            continue
+        edges.append(Edge(source, target, condition, metadata))
 
     graph = Graph(nodes=nodes, edges=edges, order=order)
     for index, slug in enumerate(order):

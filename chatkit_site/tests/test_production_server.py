@@ -8,16 +8,12 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-from chatkit_site.tests.test_startup import _free_port, _wait
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from chatkit_site.tests.processes import free_port, health_answers, start_make, wait
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="only with the embedded server (DATABASE_URL unset)"
@@ -27,29 +23,15 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("serve")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    make = subprocess.Popen(
-        ["make", "--no-print-directory", "serve", f"PORT={port}"],
-        cwd=BASE_DIR,
-        env={
-            **os.environ,
-            "CHATKIT_DATA_DIR": str(data_dir),
-            "DJANGO_SETTINGS_MODULE": "chatkit_site.settings",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group, as a terminal or a supervisor gives it
-    )
+    make = start_make("serve", port, data_dir, own_group=True)
 
     def serving() -> bool:
-        try:
-            return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return health_answers(base)
 
     try:
-        assert _wait(serving, 180), "make serve did not serve"
+        assert wait(serving, 180), "make serve did not serve"
         server = next(
             p
             for p in psutil.Process(make.pid).children(recursive=True)
@@ -107,6 +89,6 @@ def test_sigterm_stops_the_server_and_its_database(served):
     make.wait(timeout=30)
     # Stopped by the server's exit handlers, which a death by the signal would have skipped.
     log = data_dir / "pgdata" / "log"
-    assert _wait(
+    assert wait(
         lambda: "database system is shut down" in log.read_text().rsplit("ready to accept", 1)[-1], 30
     )

@@ -9,36 +9,20 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import psutil
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from chatkit_site.tests.processes import BASE_DIR, free_port, health_answers, start_make, wait
+
 READY = "database system is ready to accept connections"
 
 pytestmark = pytest.mark.skipif(
     bool(os.environ.get("DATABASE_URL")), reason="only with the embedded server (DATABASE_URL unset)"
 )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.5)
-    return False
 
 
 def _starts(data_dir: Path) -> int:
@@ -58,30 +42,17 @@ def _serving_child(make: subprocess.Popen) -> psutil.Process | None:
 
 
 def test_make_run_migrates_and_serves_with_one_start_of_postgresql_even_across_reloads(tmp_path):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
-    make = subprocess.Popen(
-        ["make", "--no-print-directory", "run", f"PORT={port}"],
-        cwd=BASE_DIR,
-        env={
-            **os.environ,
-            "CHATKIT_DATA_DIR": str(tmp_path),
-            "DJANGO_SETTINGS_MODULE": "chatkit_site.settings",
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    make = start_make("run", port, tmp_path)
     watched = BASE_DIR / "chatkit_site" / "apis.py"
     times = watched.stat()
 
     def serving() -> bool:
-        try:
-            return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        return health_answers(base)
 
     try:
-        assert _wait(serving, 180), "make run did not serve"
+        assert wait(serving, 180), "make run did not serve"
         # Migrated: the users table is there (a wrong password is a 401, not a server error).
         login = httpx.post(f"{base}/api/auth/login", json={"email": "nobody@example.com", "password": "x"})
         assert login.status_code == 401
@@ -99,8 +70,8 @@ def test_make_run_migrates_and_serves_with_one_start_of_postgresql_even_across_r
             os.utime(watched)
             return (child := _serving_child(make)) is not None and child.pid != first_child.pid
 
-        assert _wait(reloaded, 60)
-        assert _wait(serving, 120), "the reloaded server did not serve"
+        assert wait(reloaded, 60)
+        assert wait(serving, 120), "the reloaded server did not serve"
         assert _starts(tmp_path) == 1
     finally:
         os.utime(watched, ns=(times.st_atime_ns, times.st_mtime_ns))
@@ -108,5 +79,5 @@ def test_make_run_migrates_and_serves_with_one_start_of_postgresql_even_across_r
         make.wait(timeout=60)
 
     log = tmp_path / "pgdata" / "log"
-    assert _wait(lambda: "database system is shut down" in log.read_text(), 30), "PostgreSQL still runs"
+    assert wait(lambda: "database system is shut down" in log.read_text(), 30), "PostgreSQL still runs"
     assert _starts(tmp_path) == 1

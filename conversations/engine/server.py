@@ -133,11 +133,9 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         context.preloaded_threads[thread_id] = thread
         if thread.status.type == "active":
             return None
-        reason = getattr(thread.status, "reason", None) or ""
-        if thread.status.type == "closed":
-            message = f"{_('This conversation is closed.')} {reason}".strip()
-        else:
-            message = f"{_('This conversation is locked.')} {reason}".strip()
+        closed = thread.status.type == "closed"
+        label = _("This conversation is closed.") if closed else _("This conversation is locked.")
+        message = f"{label} {getattr(thread.status, 'reason', None) or ''}".strip()
         event = ErrorEvent(code="custom", message=message, allow_retry=False)
 
         async def refuse() -> AsyncIterator[bytes]:

@@ -47,21 +47,7 @@ def _short_and_long(client, scripted) -> tuple[int, int]:
 def test_a_turn_costs_the_same_queries_on_a_short_and_a_long_thread(alice_client, scripted):
     Workflow.objects.update(is_chatkit_default=False)  # the plain assistant, no workflow
 
-    scripted.extend([[assistant_message("answer")] for _ in range(42)])
-    thread_id, _ = create_thread(alice_client, "start")
-
-    short = turn_queries(alice_client, thread_id)
-    for _ in range(38):
-        events_of(
-            post(
-                alice_client,
-                {
-                    "type": "threads.add_user_message",
-                    "params": {"thread_id": thread_id, "input": user_input("more")},
-                },
-            )
-        )
-    long = turn_queries(alice_client, thread_id)
+    short, long = _short_and_long(alice_client, scripted)
 
     assert short == long
     print(f"queries per turn: {short}")

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from agents.testing import assistant_message
 
-from conversations.tests.helpers import create_thread, events_of, post, types_of, user_input
+from conversations.tests.helpers import create_thread, types_of
 from workflows import services
 from workflows.models import Workflow, WorkflowRun
+from workflows.tests.helpers import linear_graph, say
 
 pytestmark = pytest.mark.django_db
-
-
-def _say(client, thread_id: str, text: str) -> list[dict]:
-    payload = {
-        "type": "threads.add_user_message",
-        "params": {"thread_id": thread_id, "input": user_input(text)},
-    }
-    return events_of(post(client, payload))
-
-
-def _graph(*middle: dict) -> dict:
-    nodes = [{"slug": "start", "kind": "start"}, *middle, {"slug": "end", "kind": "end"}]
-    slugs = [node["slug"] for node in nodes]
-    return {
-        "nodes": nodes,
-        "edges": [{"source": a, "target": b} for a, b in itertools.pairwise(slugs)],
-    }
 
 
 def _run_chat_with(graph: dict) -> Workflow:
@@ -59,7 +41,7 @@ def test_a_hidden_agent_feeds_the_next_step_without_reaching_the_thread(alice_ch
 
 
 def test_a_failing_step_gives_one_error_event_a_failed_run_and_a_usable_thread(alice_chat, scripted):
-    _run_chat_with(_graph({"slug": "boom", "kind": "state", "parameters": {
+    _run_chat_with(linear_graph({"slug": "boom", "kind": "state", "parameters": {
         "assignments": [{"target": "state.x", "expression": "1 / 0"}]}}))  # fmt: skip
 
     thread_id, events = create_thread(alice_chat, "hello")
@@ -69,21 +51,21 @@ def test_a_failing_step_gives_one_error_event_a_failed_run_and_a_usable_thread(a
     assert run.status == "failed"
     assert "ZeroDivisionError" in run.steps[-1]["error"]
     workflow = Workflow.objects.get(slug="test")
-    fixed = services.version_create(workflow=workflow, graph=_graph(), activate=True)
+    fixed = services.version_create(workflow=workflow, graph=linear_graph(), activate=True)
     Workflow.objects.filter(pk=workflow.pk).update(apply_to_running_threads=True)
     assert fixed.was_activated
-    assert "error" not in types_of(_say(alice_chat, thread_id, "again"))
+    assert "error" not in types_of(say(alice_chat, thread_id, "again"))
 
 
 def test_a_thread_keeps_its_version_unless_told_otherwise(alice_chat, scripted):
-    graph = _graph()
+    graph = linear_graph()
     graph["nodes"][-1]["parameters"] = {"message": "one"}
     workflow = _run_chat_with(graph)
     thread_id, _ = create_thread(alice_chat, "hello")
     graph["nodes"][-1]["parameters"] = {"message": "two"}
     services.version_create(workflow=workflow, graph=graph, activate=True)
 
-    pinned = _say(alice_chat, thread_id, "again")
+    pinned = say(alice_chat, thread_id, "again")
     _, fresh = create_thread(alice_chat, "new thread")
 
     assert "one" in str(pinned)
@@ -91,4 +73,4 @@ def test_a_thread_keeps_its_version_unless_told_otherwise(alice_chat, scripted):
     workflow.refresh_from_db()
     workflow.apply_to_running_threads = True
     workflow.save()
-    assert "two" in str(_say(alice_chat, thread_id, "and now"))
+    assert "two" in str(say(alice_chat, thread_id, "and now"))

@@ -8,23 +8,12 @@ import pytest
 from django.core.management import call_command
 
 from conversations.models import Thread
-from conversations.tests.helpers import create_thread, events_of, post, types_of, user_input
+from conversations.tests.helpers import create_thread, events_of, post, types_of
 from vectorstores.models import Document
 from workflows.models import ThreadWorkflow, WorkflowRun
+from workflows.tests.helpers import say
 
 pytestmark = pytest.mark.django_db
-
-
-def say(client, thread_id: str, text: str) -> list[dict]:
-    return events_of(
-        post(
-            client,
-            {
-                "type": "threads.add_user_message",
-                "params": {"thread_id": thread_id, "input": user_input(text)},
-            },
-        )
-    )
 
 
 def texts(events: list[dict]) -> str:

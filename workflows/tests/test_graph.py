@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import copy
-import itertools
 
 import pytest
 
 from workflows.graph import GraphError, References, parse_graph
+from workflows.tests.helpers import linear_graph
 
 REFS = References(stores={"kb"}, widgets={"card"}, models={"gpt-4.1"}, registered_tools={"lookup"})
 
 
 def graph(*middle: dict, edges: list[dict] | None = None) -> dict:
-    nodes = [{"slug": "start", "kind": "start"}, *middle, {"slug": "end", "kind": "end"}]
-    if edges is None:
-        slugs = [node["slug"] for node in nodes]
-        edges = [{"source": a, "target": b} for a, b in itertools.pairwise(slugs)]
-    return {"nodes": nodes, "edges": edges}
+    raw = linear_graph(*middle)
+    return raw if edges is None else {**raw, "edges": edges}
 
 
 def errors_of(raw: dict) -> list[str]:
@@ -41,6 +38,10 @@ def test_a_valid_graph_round_trips_with_its_layout_untouched():
         (graph({"slug": "x", "kind": "teleport"}), "unknown kind 'teleport'"),
         (graph({"slug": "end", "kind": "agent"}), "duplicate slug"),
         (graph(edges=[{"source": "start", "target": "nowhere"}]), "both ends must be nodes"),
+        (
+            graph(edges=[{"source": "start", "target": "end", "metadata": "label"}]),
+            "metadata must be an object",
+        ),
         (
             graph(
                 {"slug": "c", "kind": "condition", "parameters": {"path": "state.x", "operator": "truthy"}},
