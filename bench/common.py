@@ -34,7 +34,7 @@ def install_instant_model(tokens: int = 300) -> None:
     text = " ".join(f"token{n}" for n in range(tokens))
 
     class InstantModel(OfflineModel):
-        async def _decide(self, input: Any, tools: list[Any]) -> list[Any]:
+        async def _decide(self, input: Any, tools: list[Any], output_schema: Any = None) -> list[Any]:
             return [_message(text)]
 
     agent_module.build_model = lambda: InstantModel()

@@ -18,21 +18,70 @@ AGENT_GRAPH = {
 }
 
 
-def test_non_admins_get_403_and_anonymous_401(api_client, user):
+ADMIN_ONLY = [
+    ("get", "/api/workflows"),
+    ("post", "/api/workflows"),
+    ("get", "/api/workflows/{w}"),
+    ("delete", "/api/workflows/{w}"),
+    ("get", "/api/workflows/{w}/versions"),
+    ("post", "/api/workflows/{w}/versions"),
+    ("get", "/api/workflows/{w}/versions/{v}"),
+    ("put", "/api/workflows/{w}/versions/{v}"),
+    ("post", "/api/workflows/{w}/production"),
+    ("get", "/api/workflows/{w}/export"),
+    ("post", "/api/workflows/import"),
+    ("post", "/api/workflows/chatkit"),
+    ("get", "/api/workflows/current"),
+    ("put", "/api/workflows/current"),
+    ("get", "/api/admin/models"),
+    ("post", "/api/admin/models"),
+    ("patch", "/api/admin/models/1"),
+    ("delete", "/api/admin/models/1"),
+]
+
+
+@pytest.mark.parametrize(("method", "template"), ADMIN_ONLY)
+def test_non_admins_get_403_and_anonymous_401(api_client, user, method, template):
     from accounts.tokens import token_pair_for
 
-    assert api_client.get("/api/workflows").status_code == 401
+    workflow = Workflow.objects.get(slug="assistant")
+    path = template.format(w=workflow.pk, v=workflow.active_version_id)
+
+    assert getattr(api_client, method)(path, {}, format="json").status_code == 401
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
-    for method, path in [
-        ("get", "/api/workflows"),
-        ("post", "/api/workflows/chatkit"),
-        ("get", "/api/workflows/current"),
-        ("get", "/api/admin/models"),
-    ]:
-        response = getattr(api_client, method)(path, {}, format="json")
-        assert response.status_code == 403, path
-        assert "detail" in response.json()
+    response = getattr(api_client, method)(path, {}, format="json")
+    assert response.status_code == 403
+    assert "detail" in response.json()
+    assert Workflow.objects.filter(pk=workflow.pk).exists()
+
+
+def test_every_member_can_list_the_models(api_client, user):
+    from accounts.tokens import token_pair_for
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
     assert api_client.get("/api/models").status_code == 200
+
+
+def test_gets_write_nothing(admin_api):
+    workflow = Workflow.objects.get(slug="assistant")
+    stamps = (workflow.updated_at, workflow.active_version.updated_at)
+    counts = (Workflow.objects.count(), WorkflowVersion.objects.count())
+
+    for path in [
+        "/api/workflows",
+        f"/api/workflows/{workflow.pk}",
+        f"/api/workflows/{workflow.pk}/versions",
+        f"/api/workflows/{workflow.pk}/versions/{workflow.active_version_id}",
+        f"/api/workflows/{workflow.pk}/export",
+        "/api/workflows/current",
+        "/api/models",
+        "/api/admin/models",
+    ]:
+        assert admin_api.get(path).status_code == 200, path
+
+    workflow.refresh_from_db()
+    assert (workflow.updated_at, workflow.active_version.updated_at) == stamps
+    assert (Workflow.objects.count(), WorkflowVersion.objects.count()) == counts
 
 
 def test_the_default_workflow_runs_the_chat_and_listing_writes_nothing(admin_api):
