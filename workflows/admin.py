@@ -5,17 +5,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
 
 from workflows import services
+from workflows.diagram import graph_svg, state_changes
 from workflows.graph import GraphError, parse_graph
 from workflows.models import AvailableModel, Workflow, WorkflowRun, WorkflowVersion
+
+
+def _problem(exc: APIException) -> str:
+    """The readable text of a service's 400 (a graph's list of problems, or one message)."""
+    errors = getattr(exc, "errors", None)
+    if errors:
+        return "; ".join(errors)
+    detail = exc.detail
+    return "; ".join(str(item) for item in detail) if isinstance(detail, list) else str(detail)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Exported workflow (JSON)"))
+    slug = forms.SlugField(label=_("Slug (default: the exported one)"), max_length=100, required=False)
 
 
 @admin.register(AvailableModel)
@@ -58,6 +75,36 @@ class WorkflowAdmin(admin.ModelAdmin):
     readonly_fields = ("active_version", "is_chatkit_default")
     inlines = [VersionInline]
     actions = ["run_the_chat", "export_json"]
+    change_list_template = "admin/workflows/workflow/change_list.html"
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="workflows_workflow_import")
+        ]
+        return own + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                document = json.loads(form.cleaned_data["file"].read())
+                workflow = services.workflow_import(
+                    document=document, slug=form.cleaned_data["slug"] or None, user=request.user
+                )
+            except (ValueError, UnicodeDecodeError):
+                form.add_error("file", _("This file is not JSON."))
+            except APIException as exc:
+                form.add_error("file", _problem(exc))
+            else:
+                messages.success(request, _("%(slug)s imported.") % {"slug": workflow.slug})
+                return HttpResponseRedirect(reverse("admin:workflows_workflow_change", args=[workflow.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": _("Import a workflow"),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/workflows/import.html", context)
 
     @admin.action(description=_("Make the selected workflow run the chat"))
     def run_the_chat(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> None:
@@ -66,7 +113,7 @@ class WorkflowAdmin(admin.ModelAdmin):
                 services.workflow_set_chatkit(workflow=workflow)
                 self.message_user(request, _("%(slug)s now runs the chat.") % {"slug": workflow.slug})
             except APIException as exc:
-                self.message_user(request, str(exc.detail), messages.ERROR)
+                self.message_user(request, _problem(exc), messages.ERROR)
 
     @admin.action(description=_("Export as JSON"))
     def export_json(self, request: HttpRequest, queryset: QuerySet[Workflow]) -> HttpResponse:
@@ -100,30 +147,13 @@ class WorkflowVersionAdmin(admin.ModelAdmin):
         try:
             obj.graph = services.graph_clean(obj.graph)
         except APIException as exc:
-            self.message_user(request, str(exc.detail), messages.ERROR)
+            self.message_user(request, _problem(exc), messages.ERROR)
             return
         super().save_model(request, obj, form, change)
 
     @admin.display(description=_("diagram"))
     def diagram(self, obj: WorkflowVersion) -> str:
-        """The graph as the steps each node leads to, from start."""
-        kinds = {node["slug"]: node["kind"] for node in obj.graph.get("nodes", [])}
-        rows = format_html_join(
-            "",
-            "<tr><td><code>{}</code> <small>{}</small></td><td>→{}</td>"
-            "<td><code>{}</code> <small>{}</small></td></tr>",
-            (
-                (
-                    e["source"],
-                    kinds.get(e["source"], "?"),
-                    f" [{e['condition']}]" if e.get("condition") else "",
-                    e["target"],
-                    kinds.get(e["target"], "?"),
-                )
-                for e in obj.graph.get("edges", [])
-            ),
-        )
-        return format_html("<table class='workflow-diagram'><tbody>{}</tbody></table>", rows)
+        return graph_svg(obj.graph if isinstance(obj.graph, dict) else {})
 
     @admin.display(description=_("validation"))
     def validation(self, obj: WorkflowVersion) -> str:
@@ -143,7 +173,7 @@ class WorkflowVersionAdmin(admin.ModelAdmin):
                 services.version_activate(version=version)
                 self.message_user(request, _("%(v)s is active.") % {"v": version})
             except APIException as exc:
-                self.message_user(request, str(getattr(exc, "detail", exc)), messages.ERROR)
+                self.message_user(request, _problem(exc), messages.ERROR)
 
     @admin.action(description=_("Duplicate as a new draft"))
     def duplicate(self, request: HttpRequest, queryset: QuerySet[WorkflowVersion]) -> None:
@@ -175,6 +205,18 @@ class WorkflowRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.display(description=_("state changes"))
+    def state_diff(self, obj: WorkflowRun) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td><code>{}</code></td><td>{}</td><td>→</td><td>{}</td></tr>",
+            (
+                (path, json.dumps(old, ensure_ascii=False), json.dumps(new, ensure_ascii=False))
+                for path, old, new in state_changes(obj.state_before or {}, obj.state_after or {})
+            ),
+        )
+        return format_html("<table class='workflow-state'><tbody>{}</tbody></table>", rows) if rows else "—"
 
     @admin.display(description=_("steps"))
     def step_table(self, obj: WorkflowRun) -> str:

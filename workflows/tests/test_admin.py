@@ -43,3 +43,43 @@ def test_activating_an_older_version_from_the_admin_rolls_back(admin_browser):
 
     workflow.refresh_from_db()
     assert workflow.active_version_id == first.pk
+
+
+def test_a_version_page_draws_the_graph_and_a_run_shows_what_changed_in_state(admin_browser, alice_chat):
+    call_command("load_workflow_examples", "--chatkit", "intake", stdout=StringIO())
+    thread_id, _ = create_thread(alice_chat, "hello")
+    version = Workflow.objects.get(slug="intake").active_version
+
+    page = admin_browser.get(f"/admin/workflows/workflowversion/{version.pk}/change/").content.decode()
+    run = WorkflowRun.objects.get(thread_id=thread_id)
+    run_page = admin_browser.get(f"/admin/workflows/workflowrun/{run.pk}/change/").content.decode()
+
+    assert page.count("<rect") == len(version.graph["nodes"])
+    assert page.count("<line") == len(version.graph["edges"])
+    assert "state.asking" in run_page
+    assert "&quot;name&quot;" in run_page
+
+
+def test_a_workflow_exported_from_the_admin_imports_back_under_a_new_slug(admin_browser):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    workflow = Workflow.objects.get(slug="assistant")
+    exported = admin_browser.post(
+        "/admin/workflows/workflow/", {"action": "export_json", "_selected_action": [workflow.pk]}
+    ).content
+
+    response = admin_browser.post(
+        "/admin/workflows/workflow/import/",
+        {"file": SimpleUploadedFile("w.json", exported, "application/json"), "slug": "assistant-copy"},
+    )
+    broken = admin_browser.post(
+        "/admin/workflows/workflow/import/",
+        {"file": SimpleUploadedFile("w.json", b"{oops", "application/json")},
+    )
+
+    assert response.status_code == 302
+    copy = Workflow.objects.get(slug="assistant-copy")
+    assert copy.active_version.graph == workflow.active_version.graph
+    assert broken.status_code == 200
+    assert "not JSON" in broken.content.decode()
+    assert "Import" in admin_browser.get("/admin/workflows/workflow/").content.decode()
