@@ -417,3 +417,31 @@ class ImportApi(APIView):
             document=data.validated_data["document"], slug=data.validated_data.get("slug"), user=request.user
         )
         return Response(summary(workflow), status=status.HTTP_201_CREATED)
+
+
+class GraphProblemOutput(serializers.Serializer):
+    node = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+    class Meta:
+        ref_name = "WorkflowGraphProblem"
+
+
+class ValidateApi(APIView):
+    """Check a graph without saving it (the editor calls this as the admin edits)."""
+
+    permission_classes = [IsAdmin]
+
+    class Output(serializers.Serializer):
+        valid = serializers.BooleanField()
+        errors = GraphProblemOutput(many=True)
+
+        class Meta:
+            ref_name = "WorkflowValidation"
+
+    @extend_schema(request=GraphInput, responses=Output)
+    def post(self, request: Request) -> Response:
+        data = GraphInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        problems = services.graph_problems(data.validated_data["graph"])
+        return Response({"valid": not problems, "errors": [{"node": n, "message": m} for n, m in problems]})

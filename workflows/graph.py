@@ -35,9 +35,12 @@ MAX_TEXT = 20_000
 
 
 class GraphError(ValueError):
-    def __init__(self, errors: list[str]) -> None:
+    """``errors``: the messages; ``nodes``: the slug each one is about (None: the whole graph)."""
+
+    def __init__(self, errors: list[str], nodes: list[str | None] | None = None) -> None:
         super().__init__("; ".join(errors))
         self.errors = errors
+        self.nodes = nodes if nodes is not None else [None] * len(errors)
 
 
 @dataclass
@@ -121,10 +124,13 @@ class _Checker:
     def __init__(self, refs: References | None) -> None:
         self.refs = refs
         self.errors: list[str] = []
+        self.nodes: list[str | None] = []
         self.where = ""
+        self.node: str | None = None
 
     def fail(self, message: str) -> None:
         self.errors.append(f"{self.where}: {message}" if self.where else message)
+        self.nodes.append(self.node)
 
     # -- generic value checks --------------------------------------------------------------
     def keys(self, params: dict[str, Any], allowed: set[str], required: set[str] = frozenset()) -> None:
@@ -361,12 +367,13 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
     nodes: dict[str, Node] = {}
     order: list[str] = []
     for index, raw_node in enumerate(raw_nodes):
-        checker.where = f"nodes[{index}]"
+        checker.where, checker.node = f"nodes[{index}]", None
         if not isinstance(raw_node, dict):
             checker.fail("must be an object")
             continue
         slug = raw_node.get("slug")
         checker.where = f'nodes[{index}] "{slug}"'
+        checker.node = slug if isinstance(slug, str) else None
         if not isinstance(slug, str) or not SLUG.match(slug):
             checker.fail("slug must be 1-100 letters, digits, - or _")
             continue
@@ -396,7 +403,7 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
 
     edges: list[Edge] = []
     for index, raw_edge in enumerate(raw_edges):
-        checker.where = f"edges[{index}]"
+        checker.where, checker.node = f"edges[{index}]", None
         if not isinstance(raw_edge, dict):
             checker.fail("must be an object")
             continue
@@ -412,6 +419,7 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
         if extra:
             checker.fail(f"unknown keys: {', '.join(sorted(extra))}")
         source, target = raw_edge.get("source"), raw_edge.get("target")
+        checker.node = source if isinstance(source, str) and source in nodes else None
         condition = raw_edge.get("condition")
         if source not in nodes or target not in nodes:
             checker.fail(f"{source!r} → {target!r}: both ends must be nodes of the graph")
@@ -428,13 +436,13 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
     graph = Graph(nodes=nodes, edges=edges, order=order)
     for index, slug in enumerate(order):
         node = nodes[slug]
-        checker.where = f'nodes[{index}] "{slug}"'
+        checker.where, checker.node = f'nodes[{index}] "{slug}"', slug
         getattr(checker, node.kind)(node.parameters, nodes)
         _check_edges(graph, node, checker)
-    checker.where = ""
+    checker.where, checker.node = "", None
     _check_structure(graph, checker)
     if checker.errors:
-        raise GraphError(checker.errors)
+        raise GraphError(checker.errors, checker.nodes)
     return graph
 
 
@@ -466,6 +474,7 @@ def _check_structure(graph: Graph, checker: _Checker) -> None:
         grey.add(slug)
         for edge in graph.outgoing(slug):
             if edge.target in grey:
+                checker.node = edge.target
                 checker.fail(f'a cycle goes through "{edge.target}"')
                 return False
             if edge.target not in done and not visit(edge.target):

@@ -38,6 +38,15 @@ def graph_clean(raw: Any) -> dict[str, Any]:
         raise DetailedError(exc.errors[0], exc.errors) from None
 
 
+def graph_problems(raw: Any) -> list[tuple[str | None, str]]:
+    """Every problem of a graph, each with the node it is about (None: the whole graph)."""
+    try:
+        parse_graph(raw, references())
+    except GraphError as exc:
+        return list(zip(exc.nodes, exc.errors, strict=True))
+    return []
+
+
 def _next_number(workflow: Workflow) -> int:
     return (workflow.versions.aggregate(top=Max("version"))["top"] or 0) + 1
 

@@ -19,6 +19,7 @@ routes = [
     path("chatkit", apis.ChatkitWorkflowApi.as_view(), name="api-workflows-chatkit"),
     path("current", apis.CurrentWorkflowApi.as_view(), name="api-workflows-current"),
     path("import", apis.ImportApi.as_view(), name="api-workflows-import"),
+    path("validate", apis.ValidateApi.as_view(), name="api-workflows-validate"),
     path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
     path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),
     path("<int:workflow_id>/versions", apis.VersionListCreateApi.as_view(), name="api-workflow-versions"),

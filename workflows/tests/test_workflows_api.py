@@ -31,6 +31,7 @@ ADMIN_ONLY = [
     ("get", "/api/workflows/{w}/export"),
     ("post", "/api/workflows/import"),
     ("post", "/api/workflows/chatkit"),
+    ("post", "/api/workflows/validate"),
     ("get", "/api/workflows/current"),
     ("put", "/api/workflows/current"),
     ("get", "/api/admin/models"),
@@ -275,3 +276,28 @@ def test_the_model_registry(admin_api, user):
     assert admin_api.delete(f"/api/admin/models/{model_id}").status_code == 204
     assert not AvailableModel.objects.exists()
     assert admin_api.patch(f"/api/admin/models/{model_id}", {}, format="json").status_code == 404
+
+
+def test_validate_lists_each_problem_with_its_node_and_saves_nothing(admin_api):
+    graph = {
+        "nodes": [
+            {"slug": "start", "kind": "start"},
+            {"slug": "triage", "kind": "condition", "parameters": {"path": "state.x", "operator": "truthy"}},
+            {"slug": "end", "kind": "end"},
+        ],
+        "edges": [
+            {"source": "start", "target": "triage"},
+            {"source": "triage", "target": "end", "condition": "true"},
+        ],
+    }
+    counts = WorkflowVersion.objects.count()
+
+    invalid = admin_api.post("/api/workflows/validate", {"graph": graph}, format="json").json()
+    valid = admin_api.post("/api/workflows/validate", {"graph": AGENT_GRAPH}, format="json").json()
+
+    assert invalid["valid"] is False
+    assert {"node": "triage", "message": 'nodes[1] "triage": condition needs one "false" edge'} in invalid[
+        "errors"
+    ]
+    assert valid == {"valid": True, "errors": []}
+    assert WorkflowVersion.objects.count() == counts
