@@ -43,6 +43,7 @@ api = [
 urlpatterns = [
     path("", include(conversations.pages)),  # / (the chat)
     path("", include(voice.pages)),  # /voice
+    path("", include(workflows.pages)),  # /workflows (the editor)
     path("", include(accounts.pages)),  # /login, /logout, /auth/token
     path("admin/", admin.site.urls),  # the Django admin
     path("api/", include(api)),

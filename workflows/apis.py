@@ -138,6 +138,7 @@ class VersionSummaryOutput(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.IntegerField()
     is_active = serializers.BooleanField()
+    created_by = serializers.EmailField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -179,6 +180,7 @@ def version_summary(version: WorkflowVersion) -> dict[str, Any]:
         "name": version.name,
         "version": version.version,
         "is_active": version.workflow.active_version_id == version.pk,
+        "created_by": version.created_by.email if version.created_by else None,
         "created_at": version.created_at,
         "updated_at": version.updated_at,
     }
@@ -287,7 +289,7 @@ class VersionListCreateApi(APIView):
     @extend_schema(responses=VersionSummaryOutput(many=True))
     def get(self, request: Request, workflow_id: int) -> Response:
         workflow = get_workflow(workflow_id)
-        versions = workflow.versions.order_by("-version")
+        versions = workflow.versions.select_related("created_by").order_by("-version")
         for version in versions:
             version.workflow = workflow
         return Response([version_summary(version) for version in versions])
@@ -445,3 +447,61 @@ class ValidateApi(APIView):
         data.is_valid(raise_exception=True)
         problems = services.graph_problems(data.validated_data["graph"])
         return Response({"valid": not problems, "errors": [{"node": n, "message": m} for n, m in problems]})
+
+
+class DraftApi(APIView):
+    """The editor's autosaved work in progress: any JSON graph shape, checked only when published."""
+
+    permission_classes = [IsAdmin]
+
+    class Output(serializers.Serializer):
+        graph = serializers.JSONField()
+        saved_at = serializers.DateTimeField(allow_null=True)
+        based_on_version_id = serializers.IntegerField(allow_null=True)
+
+        class Meta:
+            ref_name = "WorkflowEditorDraft"
+
+    @extend_schema(responses=Output)
+    def get(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        if workflow.editor_draft is not None:
+            return Response(
+                {
+                    "graph": workflow.editor_draft,
+                    "saved_at": workflow.editor_draft_saved_at,
+                    "based_on_version_id": None,
+                }
+            )
+        version = workflow.active_version or workflow.versions.order_by("-version").first()
+        return Response(
+            {
+                "graph": version.graph if version else {},
+                "saved_at": None,
+                "based_on_version_id": version and version.pk,
+            }
+        )
+
+    @extend_schema(request=GraphInput, responses=Output)
+    def put(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        data = GraphInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        graph = data.validated_data["graph"]
+        if not isinstance(graph, dict) or not all(
+            isinstance(graph.get(k, []), list) for k in ("nodes", "edges")
+        ):
+            raise ValidationError(_("A graph is an object with lists of nodes and edges."))
+        saved = services.draft_save(workflow=workflow, graph=graph)
+        return Response(
+            {
+                "graph": saved.editor_draft,
+                "saved_at": saved.editor_draft_saved_at,
+                "based_on_version_id": None,
+            }
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, workflow_id: int) -> Response:
+        services.draft_save(workflow=get_workflow(workflow_id), graph=None)
+        return Response(status=status.HTTP_204_NO_CONTENT)

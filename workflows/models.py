@@ -61,6 +61,9 @@ class Workflow(models.Model):
         default=False,
         help_text=_("Otherwise a thread keeps the version it started on."),
     )
+    # The editor's work in progress: saved as the admin edits, valid or not, until published.
+    editor_draft = models.JSONField(_("editor draft"), null=True, blank=True)
+    editor_draft_saved_at = models.DateTimeField(_("editor draft saved at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

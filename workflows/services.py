@@ -108,6 +108,16 @@ def workflow_create(
     return version
 
 
+def draft_save(*, workflow: Workflow, graph: dict[str, Any] | None) -> Workflow:
+    """Keep (or, with None, drop) the editor's draft; it is not validated until published."""
+    from django.utils import timezone
+
+    workflow.editor_draft = graph
+    workflow.editor_draft_saved_at = timezone.now() if graph is not None else None
+    workflow.save(update_fields=["editor_draft", "editor_draft_saved_at", "updated_at"])
+    return workflow
+
+
 def workflow_set_chatkit(*, workflow: Workflow) -> Workflow:
     if workflow.active_version_id is None:
         raise ValidationError(_("This workflow has no active version."))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflows import apis
+from workflows import apis, views
 
 # /api/models
 models_root = [path("", apis.ModelListApi.as_view(), name="api-models")]
@@ -22,6 +22,7 @@ routes = [
     path("validate", apis.ValidateApi.as_view(), name="api-workflows-validate"),
     path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
     path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),
+    path("<int:workflow_id>/draft", apis.DraftApi.as_view(), name="api-workflow-draft"),
     path("<int:workflow_id>/versions", apis.VersionListCreateApi.as_view(), name="api-workflow-versions"),
     path(
         "<int:workflow_id>/versions/<int:version_id>",
@@ -30,3 +31,6 @@ routes = [
     ),
     path("<int:workflow_id>/production", apis.ProductionApi.as_view(), name="api-workflow-production"),
 ]
+
+# Pages
+pages = [path("workflows", views.editor, name="workflows")]

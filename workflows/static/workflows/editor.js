@@ -1,0 +1,374 @@
+// The workflow editor: a list of workflows, and a canvas (Drawflow) to edit one.
+//
+// The canvas holds the graph being edited; every change is autosaved as the workflow's editor
+// draft (PUT /api/workflows/{id}/draft, valid or not) and checked by the server's validation
+// (POST /api/workflows/validate), whose problems are shown on their steps. "Publish" makes the
+// draft a new version and activates it; any version can be restored from the version list.
+import { authFetch } from "/static/accounts/auth.js";
+
+const config = JSON.parse(document.getElementById("editor-config").textContent);
+const s = config.strings;
+const root = document.getElementById("workflows-root");
+const OUTPUTS = { start: 1, agent: 1, state: 1, json_vector_store: 1, widget: 1, condition: 2, end: 0 };
+const DEFAULT_PARAMETERS = {
+  agent: { instructions: "You are a helpful assistant." },
+  condition: { path: "state.done", operator: "truthy" },
+  state: { assignments: [{ target: "state.done", expression: "true" }] },
+  json_vector_store: { store: "", operation: "search", query: "input.text" },
+  widget: { widget: "" },
+  end: {},
+  start: {},
+};
+
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+};
+
+async function api(method, path, body) {
+  const init = { method, headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await authFetch(path, init);
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new Error((data && data.detail) || `${s.error} (HTTP ${response.status})`);
+  return data;
+}
+
+function flash(text, kind = "info") {
+  const box = document.getElementById("wf-status");
+  if (!box) return;
+  box.textContent = text;
+  box.dataset.kind = kind;
+}
+
+// --- The list ------------------------------------------------------------------------------
+
+async function showList() {
+  root.replaceChildren(el("p", {}, "…"));
+  const workflows = await api("GET", "/api/workflows");
+  const slug = el("input", { id: "wf-new-slug", required: true, pattern: "[-a-zA-Z0-9_]+", "aria-label": s.slug, placeholder: s.slug });
+  const name = el("input", { id: "wf-new-name", required: true, "aria-label": s.name, placeholder: s.name });
+  const file = el("input", { type: "file", accept: "application/json", id: "wf-import", "aria-label": s.import });
+  const rows = workflows.map((w) =>
+    el("tr", { "data-slug": w.slug },
+      el("td", {}, el("a", { href: `#/w/${w.id}` }, w.display_name), " ", el("code", {}, w.slug)),
+      el("td", {}, w.active_version_number ?? s.none),
+      el("td", {}, w.is_chatkit_default ? el("strong", {}, s.runsChat)
+        : el("button", { type: "button", onclick: () => act(() => api("POST", "/api/workflows/chatkit", { workflow_id: w.id })) }, s.makeChat)),
+      el("td", {},
+        el("button", { type: "button", onclick: () => exportWorkflow(w) }, s.export), " ",
+        el("button", { type: "button", onclick: () => confirm(s.confirmDelete) && act(() => api("DELETE", `/api/workflows/${w.id}`)) }, s.delete)),
+    ));
+  root.replaceChildren(
+    el("h1", {}, s.workflows),
+    el("p", { id: "wf-status", role: "status" }),
+    el("table", { class: "wf-list" },
+      el("thead", {}, el("tr", {}, el("th", {}, s.name), el("th", {}, s.activeVersion), el("th", {}, s.runsChat), el("th", {}))),
+      el("tbody", {}, rows)),
+    el("form", { class: "wf-create", onsubmit: (e) => { e.preventDefault(); create(slug.value, name.value); } },
+      slug, name, el("button", { type: "submit" }, s.create)),
+    el("p", {}, el("label", {}, s.import, " ", file)),
+  );
+  file.addEventListener("change", () => importWorkflow(file.files[0]));
+}
+
+async function act(action) {
+  try {
+    await action();
+    await showList();
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+async function create(slug, name) {
+  try {
+    const created = await api("POST", "/api/workflows", { slug, display_name: name });
+    location.hash = `#/w/${created.workflow_id}`;
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+async function exportWorkflow(workflow) {
+  const document_ = await api("GET", `/api/workflows/${workflow.id}/export`);
+  const link = el("a", { href: URL.createObjectURL(new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" })), download: `${workflow.slug}.json` });
+  link.click();
+}
+
+async function importWorkflow(file) {
+  if (!file) return;
+  try {
+    await api("POST", "/api/workflows/import", { document: JSON.parse(await file.text()) });
+    await showList();
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+// --- The editor ----------------------------------------------------------------------------
+
+const state = { workflow: null, editor: null, ids: new Map(), problems: [], saveTimer: null, checkTimer: null, loading: false };
+
+function autoLayout(graph) {
+  // Columns by distance from start, rows in order: for graphs without saved positions.
+  const column = Object.fromEntries(graph.nodes.map((n) => [n.slug, 0]));
+  for (let round = 0; round < graph.nodes.length; round++) {
+    for (const e of graph.edges) if (column[e.target] !== undefined && column[e.target] < (column[e.source] ?? 0) + 1) column[e.target] = column[e.source] + 1;
+  }
+  const rows = {};
+  for (const n of graph.nodes) {
+    n.metadata = n.metadata || {};
+    if (!n.metadata.position) {
+      const c = column[n.slug];
+      rows[c] = (rows[c] || 0) + 1;
+      n.metadata.position = { x: 40 + c * 240, y: 40 + (rows[c] - 1) * 130 };
+    }
+  }
+}
+
+function nodeHtml(node) {
+  return `<div class="wf-node-title"></div><div class="wf-node-kind"></div>`;
+}
+
+function paintNode(id) {
+  const node = state.editor.getNodeFromId(id);
+  const element = document.getElementById(`node-${id}`);
+  if (!element) return;
+  element.querySelector(".wf-node-title").textContent = node.data.display_name || node.data.slug;
+  element.querySelector(".wf-node-kind").textContent = `${node.data.kind} · ${node.data.slug}`;
+  element.dataset.slug = node.data.slug;
+  element.classList.toggle("wf-disabled", node.data.is_enabled === false);
+}
+
+function addNode(data) {
+  const { x, y } = data.metadata?.position || { x: 80, y: 80 };
+  const id = state.editor.addNode(data.kind, data.kind === "start" ? 0 : 1, OUTPUTS[data.kind] ?? 1, x, y, `kind-${data.kind}`, data, nodeHtml(data));
+  state.ids.set(data.slug, id);
+  paintNode(id);
+  return id;
+}
+
+function loadGraph(graph) {
+  state.loading = true;
+  state.editor.clear();
+  state.ids.clear();
+  const nodes = (graph.nodes || []).map((n) => ({ is_enabled: true, parameters: {}, metadata: {}, display_name: "", ...n }));
+  const edges = graph.edges || [];
+  autoLayout({ nodes, edges });
+  for (const node of nodes) {
+    const { id, created_at, updated_at, ...clean } = node;
+    addNode(clean);
+  }
+  for (const edge of edges) {
+    const source = state.ids.get(edge.source);
+    const target = state.ids.get(edge.target);
+    if (source === undefined || target === undefined) continue;
+    const output = edge.condition === "false" ? "output_2" : "output_1";
+    state.editor.addConnection(source, target, output, "input_1");
+  }
+  state.loading = false;
+}
+
+function currentGraph() {
+  const data = state.editor.export().drawflow.Home.data;
+  const nodes = [];
+  const edges = [];
+  for (const node of Object.values(data)) {
+    nodes.push({ ...node.data, metadata: { ...(node.data.metadata || {}), position: { x: Math.round(node.pos_x), y: Math.round(node.pos_y) } } });
+    for (const [output, { connections }] of Object.entries(node.outputs)) {
+      for (const connection of connections) {
+        const target = data[connection.node];
+        const condition = node.data.kind === "condition" ? (output === "output_1" ? "true" : "false") : null;
+        edges.push({ source: node.data.slug, target: target.data.slug, condition, metadata: {} });
+      }
+    }
+  }
+  return { nodes, edges };
+}
+
+function changed() {
+  if (state.loading) return;
+  clearTimeout(state.saveTimer);
+  clearTimeout(state.checkTimer);
+  flash(s.saving);
+  document.getElementById("wf-problems")?.replaceChildren(el("li", { class: "wf-pending" }, "…"));
+  state.checkTimer = setTimeout(check, 300);
+  state.saveTimer = setTimeout(saveDraft, 600);
+}
+
+async function saveDraft() {
+  try {
+    await api("PUT", `/api/workflows/${state.workflow.id}/draft`, { graph: currentGraph() });
+    flash(s.saved);
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+async function check() {
+  const result = await api("POST", "/api/workflows/validate", { graph: currentGraph() });
+  state.problems = result.errors;
+  document.querySelectorAll(".drawflow-node.wf-invalid").forEach((n) => n.classList.remove("wf-invalid"));
+  const list = document.getElementById("wf-problems");
+  list.replaceChildren(...(result.valid ? [el("li", { class: "wf-ok" }, s.valid)] : result.errors.map((problem) => {
+    const id = problem.node && state.ids.get(problem.node);
+    if (id !== undefined && id !== null) document.getElementById(`node-${id}`)?.classList.add("wf-invalid");
+    return el("li", {}, el("button", { type: "button", class: "link", onclick: () => focusNode(problem.node) }, problem.message));
+  })));
+  document.getElementById("wf-publish").disabled = !result.valid;
+}
+
+function focusNode(slug) {
+  const id = state.ids.get(slug);
+  const element = id !== undefined && document.getElementById(`node-${id}`);
+  if (!element) return;
+  element.dispatchEvent(new MouseEvent("mousedown", { bubbles: true }));
+  element.dispatchEvent(new MouseEvent("mouseup", { bubbles: true }));
+  element.scrollIntoView({ block: "center", inline: "center" });
+  showInspector(id);
+}
+
+function uniqueSlug(kind) {
+  let n = 1;
+  while (state.ids.has(`${kind}_${n}`)) n++;
+  return `${kind}_${n}`;
+}
+
+function showInspector(id) {
+  const panel = document.getElementById("wf-inspector");
+  if (id === null || id === undefined) {
+    panel.replaceChildren(el("p", {}, s.selectNode));
+    return;
+  }
+  const node = state.editor.getNodeFromId(id);
+  const data = node.data;
+  const name = el("input", { id: "wf-display-name", value: data.display_name || "" });
+  const enabled = el("input", { id: "wf-enabled", type: "checkbox", checked: data.is_enabled !== false });
+  const parameters = el("textarea", { id: "wf-parameters", rows: 14, spellcheck: "false" });
+  parameters.value = JSON.stringify(data.parameters || {}, null, 2);
+  const parseError = el("p", { class: "wf-parse-error", role: "alert", hidden: true });
+  const update = () => {
+    let parsed;
+    try {
+      parsed = JSON.parse(parameters.value || "{}");
+      parseError.hidden = true;
+    } catch (error) {
+      parseError.textContent = `${s.badJson} ${error.message}`;
+      parseError.hidden = false;
+      return;
+    }
+    state.editor.updateNodeDataFromId(id, { ...data, display_name: name.value, is_enabled: enabled.checked, parameters: parsed });
+    paintNode(id);
+    changed();
+  };
+  for (const input of [name, enabled, parameters]) input.addEventListener("input", update);
+  enabled.addEventListener("change", update);
+  panel.replaceChildren(
+    el("h2", {}, `${s.inspector}: `, el("code", {}, data.slug), ` (${data.kind})`),
+    el("label", { for: "wf-display-name" }, s.displayName), name,
+    el("label", { class: "wf-check" }, enabled, " ", s.enabled),
+    el("label", { for: "wf-parameters" }, s.parameters), parameters, parseError,
+  );
+}
+
+async function showVersions() {
+  const versions = await api("GET", `/api/workflows/${state.workflow.id}/versions`);
+  document.getElementById("wf-versions").replaceChildren(...versions.map((v) =>
+    el("li", { "data-version": v.version },
+      `${v.name} · ${new Date(v.created_at).toLocaleString()}${v.created_by ? ` · ${v.created_by}` : ""} `,
+      v.is_active ? el("strong", {}, s.active) : el("button", { type: "button", onclick: () => restore(v) }, s.restore))));
+}
+
+async function restore(version) {
+  try {
+    await api("POST", `/api/workflows/${state.workflow.id}/production`, { version_id: version.id });
+    const definition = await api("GET", `/api/workflows/${state.workflow.id}/versions/${version.id}`);
+    await api("DELETE", `/api/workflows/${state.workflow.id}/draft`);
+    loadGraph(definition.graph);
+    await Promise.all([showVersions(), check()]);
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+async function publish() {
+  try {
+    clearTimeout(state.saveTimer);
+    const version = await api("POST", `/api/workflows/${state.workflow.id}/versions`, { graph: currentGraph(), mark_as_active: true });
+    await api("DELETE", `/api/workflows/${state.workflow.id}/draft`);
+    flash(s.published.replace("%(n)s", version.version));
+    await showVersions();
+  } catch (error) {
+    flash(error.message, "error");
+  }
+}
+
+async function showEditor(id) {
+  state.workflow = await api("GET", `/api/workflows/${id}`);
+  const canvas = el("div", { id: "wf-canvas", class: "wf-canvas", tabindex: "0" });
+  const palette = config.kinds.filter((k) => k !== "start").map((kind) =>
+    el("button", { type: "button", "data-kind": kind, onclick: () => { addNode({ slug: uniqueSlug(kind), kind, display_name: "", is_enabled: true, parameters: structuredClone(DEFAULT_PARAMETERS[kind] || {}), metadata: { position: { x: 120, y: 260 } } }); changed(); } }, kind));
+  root.replaceChildren(
+    el("div", { class: "wf-toolbar", role: "toolbar" },
+      el("a", { href: "#/" }, `← ${s.back}`),
+      el("h1", {}, state.workflow.display_name),
+      el("span", {}, `${s.add}:`), ...palette,
+      el("button", { type: "button", id: "wf-publish", class: "primary", onclick: publish }, s.publish),
+      el("span", { id: "wf-status", role: "status" })),
+    el("p", { class: "wf-small-screen" }, s.smallScreen),
+    el("div", { class: "wf-editor" },
+      canvas,
+      el("aside", { class: "wf-side" },
+        el("section", { id: "wf-inspector", "aria-label": s.inspector }),
+        el("h2", {}, s.problems), el("ul", { id: "wf-problems", class: "wf-problems" }),
+        el("h2", {}, s.versions), el("ul", { id: "wf-versions", class: "wf-versions" }))),
+  );
+  const editor = new window.Drawflow(canvas);
+  editor.reroute = false;
+  editor.start();
+  state.editor = editor;
+  for (const event of ["nodeMoved", "connectionCreated", "connectionRemoved", "nodeRemoved"]) editor.on(event, changed);
+  editor.on("nodeSelected", (nodeId) => showInspector(nodeId));
+  editor.on("nodeUnselected", () => showInspector(null));
+  editor.on("nodeRemoved", (nodeId) => {
+    for (const [slug, value] of state.ids) if (String(value) === String(nodeId)) state.ids.delete(slug);
+    showInspector(null);
+  });
+  const draft = await api("GET", `/api/workflows/${id}/draft`);
+  loadGraph(draft.graph);
+  showInspector(null);
+  await Promise.all([showVersions(), check()]);
+}
+
+// The start step is never deleted from the keyboard (Drawflow listens on the document; this
+// listener runs first, in the capture phase).
+window.addEventListener("keydown", (event) => {
+  const selected = state.editor?.node_selected;
+  const deleting = event.key === "Delete" || (event.key === "Backspace" && event.metaKey);
+  if (deleting && selected?.classList.contains("kind-start")) {
+    event.stopImmediatePropagation();
+    event.preventDefault();
+  }
+}, true);
+
+async function route() {
+  const match = location.hash.match(/^#\/w\/(\d+)$/);
+  try {
+    if (match) await showEditor(Number(match[1]));
+    else await showList();
+  } catch (error) {
+    root.replaceChildren(el("p", { class: "wf-error", role: "alert" }, error.message), el("a", { href: "#/" }, s.back));
+  }
+}
+
+window.addEventListener("hashchange", route);
+route();

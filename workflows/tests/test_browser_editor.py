@@ -1,0 +1,82 @@
+"""The workflow editor in a real browser: build start → agent → end, publish, chat, restore."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from conversations.tests.test_browser import browser, log_in, page, send, server, shoot  # noqa: F401
+from workflows.models import Workflow
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def node(page, slug: str):  # noqa: F811
+    return page.locator(f".drawflow-node[data-slug='{slug}']")
+
+
+def connect(page, source: str, target: str, output: str = "output_1") -> None:  # noqa: F811
+    node(page, source).locator(f".outputs .{output}").drag_to(node(page, target).locator(".inputs .input_1"))
+
+
+def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, server):  # noqa: F811
+    admin = UserFactory(is_admin=True)
+    log_in(page, server, admin.email, "/workflows")
+    page.wait_for_selector(".wf-create")
+    shoot(page, "30-workflow-list")
+
+    page.fill("#wf-new-slug", "three")
+    page.fill("#wf-new-name", "Three steps")
+    page.click(".wf-create button[type=submit]")
+    page.wait_for_selector(".drawflow-node[data-slug='start']")
+    page.wait_for_selector("#wf-problems .wf-ok")
+
+    # A condition without edges: its problems appear on it and in the list, and go with it.
+    page.click(".wf-toolbar button[data-kind='condition']")
+    page.wait_for_selector(".drawflow-node[data-slug='condition_1'].wf-invalid")
+    assert "condition_1" in page.locator("#wf-problems").inner_text()
+    node(page, "condition_1").click()
+    page.keyboard.press("Delete")
+    page.wait_for_selector("#wf-problems .wf-ok")
+    # The start step survives the Delete key.
+    node(page, "start").click()
+    page.keyboard.press("Delete")
+    assert node(page, "start").count() == 1
+
+    page.click(".wf-toolbar button[data-kind='agent']")
+    node(page, "agent_1").click()
+    page.fill("#wf-display-name", "Helper")
+    edge = page.locator("svg.connection .main-path").first  # start → end, to be replaced
+    edge.dispatch_event("mousedown")
+    edge.dispatch_event("mouseup")
+    page.focus("#wf-canvas")
+    page.keyboard.press("Delete")
+    assert page.locator("svg.connection").count() == 0
+    node(page, "end").hover()
+    connect(page, "start", "agent_1")
+    connect(page, "agent_1", "end")
+    page.wait_for_selector("#wf-problems .wf-ok")
+    shoot(page, "31-three-steps")
+    page.click("#wf-publish")
+    page.wait_for_selector("#wf-status:has-text('version 2')")
+
+    workflow = Workflow.objects.get(slug="three")
+    assert [n["kind"] for n in workflow.active_version.graph["nodes"]] == ["start", "end", "agent"]
+    assert workflow.active_version.graph["nodes"][2]["display_name"] == "Helper"
+
+    page.click("a[href='#/']")
+    page.click("tr[data-slug='three'] button:has-text('Use for the chat')")
+    page.wait_for_selector("tr[data-slug='three'] strong")
+    page.goto(f"{server}/")
+    page.wait_for_selector("body[data-chat=fallback]", state="attached", timeout=15_000)
+    send(page, "hello editor")
+    page.wait_for_function(
+        "() => document.querySelector('.fb-assistant_message')?.innerText.includes('Echo: hello editor')"
+    )
+
+    page.goto(f"{server}/workflows#/w/{workflow.pk}")
+    page.click("#wf-versions li[data-version='1'] button")
+    page.wait_for_selector("#wf-versions li[data-version='1'] strong")
+    workflow.refresh_from_db()
+    assert workflow.active_version.version == 1
+    shoot(page, "32-restored")
