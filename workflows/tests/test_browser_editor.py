@@ -46,6 +46,7 @@ def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, s
     page.click(".wf-toolbar button[data-kind='agent']")
     node(page, "agent_1").click()
     page.fill("#wf-display-name", "Helper")
+    page.fill("#wf-f-instructions", "Be brief, {{ user.email }}.")
     edge = page.locator("svg.connection .main-path").first  # start → end, to be replaced
     edge.dispatch_event("mousedown")
     edge.dispatch_event("mouseup")
@@ -62,7 +63,9 @@ def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, s
 
     workflow = Workflow.objects.get(slug="three")
     assert [n["kind"] for n in workflow.active_version.graph["nodes"]] == ["start", "end", "agent"]
-    assert workflow.active_version.graph["nodes"][2]["display_name"] == "Helper"
+    agent = workflow.active_version.graph["nodes"][2]
+    assert agent["display_name"] == "Helper"
+    assert agent["parameters"]["instructions"] == "Be brief, {{ user.email }}."
 
     page.click("a[href='#/']")
     page.click("tr[data-slug='three'] button:has-text('Use for the chat')")

@@ -5,6 +5,7 @@
 // (POST /api/workflows/validate), whose problems are shown on their steps. "Publish" makes the
 // draft a new version and activates it; any version can be restored from the version list.
 import { authFetch } from "/static/accounts/auth.js";
+import { kindForm } from "./inspector.js";
 
 const config = JSON.parse(document.getElementById("editor-config").textContent);
 const s = config.strings;
@@ -243,40 +244,73 @@ function uniqueSlug(kind) {
   return `${kind}_${n}`;
 }
 
+async function loadLookups() {
+  const [models, stores, widgets] = await Promise.all([
+    api("GET", "/api/models").catch(() => []),
+    api("GET", "/api/vector-stores").catch(() => []),
+    api("GET", "/api/workflow-widgets").catch(() => []),
+  ]);
+  state.lookups = { models, stores, widgets };
+}
+
+async function widgetPreview(slug) {
+  try {
+    const widget = await api("GET", `/api/widgets/${encodeURIComponent(slug)}`);
+    return (await api("POST", "/api/widgets/preview", { definition: widget.definition })).html;
+  } catch (error) {
+    return "";
+  }
+}
+
 function showInspector(id) {
   const panel = document.getElementById("wf-inspector");
   if (id === null || id === undefined) {
     panel.replaceChildren(el("p", {}, s.selectNode));
     return;
   }
-  const node = state.editor.getNodeFromId(id);
-  const data = node.data;
+  const data = state.editor.getNodeFromId(id).data;
+  const save = (changes) => {
+    const current = state.editor.getNodeFromId(id).data;
+    state.editor.updateNodeDataFromId(id, { ...current, ...changes });
+    paintNode(id);
+    changed();
+  };
   const name = el("input", { id: "wf-display-name", value: data.display_name || "" });
   const enabled = el("input", { id: "wf-enabled", type: "checkbox", checked: data.is_enabled !== false });
-  const parameters = el("textarea", { id: "wf-parameters", rows: 14, spellcheck: "false" });
+  name.addEventListener("input", () => save({ display_name: name.value }));
+  enabled.addEventListener("change", () => save({ is_enabled: enabled.checked }));
+  const parameters = el("textarea", { id: "wf-parameters", rows: 10, spellcheck: "false", class: "mono" });
   parameters.value = JSON.stringify(data.parameters || {}, null, 2);
   const parseError = el("p", { class: "wf-parse-error", role: "alert", hidden: true });
-  const update = () => {
-    let parsed;
+  parameters.addEventListener("input", () => {
     try {
-      parsed = JSON.parse(parameters.value || "{}");
+      save({ parameters: JSON.parse(parameters.value || "{}") });
       parseError.hidden = true;
     } catch (error) {
       parseError.textContent = `${s.badJson} ${error.message}`;
       parseError.hidden = false;
-      return;
     }
-    state.editor.updateNodeDataFromId(id, { ...data, display_name: name.value, is_enabled: enabled.checked, parameters: parsed });
-    paintNode(id);
-    changed();
+  });
+  const graph = currentGraph();
+  const context = {
+    ...state.lookups,
+    strings: s,
+    operators: config.operators,
+    slug: data.slug,
+    agents: graph.nodes.filter((n) => n.kind === "agent").map((n) => n.slug),
+    nodes: graph.nodes.map((n) => n.slug),
+    widgetPreview,
   };
-  for (const input of [name, enabled, parameters]) input.addEventListener("input", update);
-  enabled.addEventListener("change", update);
+  const form = kindForm(el, data.kind, data.parameters, context, (next) => {
+    save({ parameters: next });
+    parameters.value = JSON.stringify(next, null, 2);
+  });
   panel.replaceChildren(
     el("h2", {}, `${s.inspector}: `, el("code", {}, data.slug), ` (${data.kind})`),
     el("label", { for: "wf-display-name" }, s.displayName), name,
     el("label", { class: "wf-check" }, enabled, " ", s.enabled),
-    el("label", { for: "wf-parameters" }, s.parameters), parameters, parseError,
+    el("div", { class: "wf-form" }, form),
+    el("details", {}, el("summary", {}, s.parameters), parameters, parseError),
   );
 }
 
@@ -343,7 +377,7 @@ async function showEditor(id) {
     for (const [slug, value] of state.ids) if (String(value) === String(nodeId)) state.ids.delete(slug);
     showInspector(null);
   });
-  const draft = await api("GET", `/api/workflows/${id}/draft`);
+  const [draft] = await Promise.all([api("GET", `/api/workflows/${id}/draft`), loadLookups()]);
   loadGraph(draft.graph);
   showInspector(null);
   await Promise.all([showVersions(), check()]);
