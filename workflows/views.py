@@ -85,6 +85,17 @@ def editor_strings() -> dict[str, str]:
         "message": _("Message"),
         "threadStatus": _("Conversation status"),
         "reason": _("Reason"),
+        "undo": _("Undo"),
+        "redo": _("Redo"),
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
+        "layout": _("Arrange"),
+        "compare": _("Compare"),
+        "pickTwo": _("Tick two versions to compare them."),
+        "added": _("added"),
+        "removed": _("removed"),
+        "changed": _("changed"),
+        "same": _("No difference."),
     }
 
 

@@ -83,3 +83,75 @@ def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, s
     workflow.refresh_from_db()
     assert workflow.active_version.version == 1
     shoot(page, "32-restored")
+
+
+def test_versions_compare_undo_copy_paste_errors_and_an_import_round_trip(page, server, tmp_path):  # noqa: F811
+    import json
+
+    from workflows import services
+    from workflows.tests.helpers import linear_graph
+
+    first = services.workflow_create(
+        slug="support", display_name="Support", graph=linear_graph({"slug": "answer", "kind": "agent"})
+    )
+    workflow = first.workflow
+    services.version_create(
+        workflow=workflow,
+        graph=linear_graph(
+            {
+                "slug": "count",
+                "kind": "state",
+                "parameters": {"assignments": [{"target": "state.n", "expression": "1"}]},
+            },
+            {"slug": "answer", "kind": "agent"},
+        ),
+    )
+    admin = UserFactory(is_admin=True)
+    log_in(page, server, admin.email, "/workflows")
+    page.wait_for_selector("tr[data-slug='support']")
+
+    # A server error is shown with its message.
+    page.fill("#wf-new-slug", "support")
+    page.fill("#wf-new-name", "Again")
+    page.click(".wf-create button[type=submit]")
+    page.wait_for_selector("#wf-status:has-text('already exists')")
+
+    page.goto(f"{server}/workflows#/w/{workflow.pk}")
+    page.wait_for_selector(".drawflow-node[data-slug='answer']")
+    page.check("#wf-versions li[data-version='1'] .wf-pick")
+    page.check("#wf-versions li[data-version='2'] .wf-pick")
+    page.click("#wf-compare")
+    page.wait_for_selector("#wf-diff .wf-added")
+    diff = page.locator("#wf-diff").inner_text()
+    assert "count (state)" in diff
+    assert "start → count" in diff
+    assert "start → answer" in diff  # removed
+    shoot(page, "33-compare")
+
+    before = page.locator(".drawflow-node").count()
+    page.click(".wf-toolbar button[data-kind='widget']")
+    assert page.locator(".drawflow-node").count() == before + 1
+    page.focus("#wf-canvas")
+    page.keyboard.press("Control+z")
+    page.wait_for_function(f"() => document.querySelectorAll('.drawflow-node').length === {before}")
+    page.keyboard.press("Control+Shift+z")
+    page.wait_for_function(f"() => document.querySelectorAll('.drawflow-node').length === {before + 1}")
+
+    node(page, "answer").click()
+    page.focus("#wf-canvas")
+    page.keyboard.press("Control+c")
+    page.keyboard.press("Control+v")
+    page.wait_for_selector(".drawflow-node[data-slug='agent_1']")
+
+    # Export, delete, import: the same graph comes back.
+    exported = services.workflow_export(workflow=workflow)
+    path = tmp_path / "support.json"
+    path.write_text(json.dumps(exported))
+    services.workflow_delete(workflow=workflow)
+    page.goto(f"{server}/workflows#/")
+    page.reload()
+    page.wait_for_selector(".wf-create")
+    page.set_input_files("#wf-import", str(path))
+    page.wait_for_selector("tr[data-slug='support']")
+    again = Workflow.objects.get(slug="support")
+    assert services.workflow_export(workflow=again)["versions"] == exported["versions"]

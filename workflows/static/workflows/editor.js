@@ -117,7 +117,11 @@ async function importWorkflow(file) {
 
 // --- The editor ----------------------------------------------------------------------------
 
-const state = { workflow: null, editor: null, ids: new Map(), problems: [], saveTimer: null, checkTimer: null, loading: false };
+const state = {
+  workflow: null, editor: null, ids: new Map(), problems: [], saveTimer: null, checkTimer: null, loading: false,
+  history: [], pointer: -1, clipboard: null, lookups: { models: [], stores: [], widgets: [] },
+};
+const HISTORY_LIMIT = 100;
 
 function autoLayout(graph) {
   // Columns by distance from start, rows in order: for graphs without saved positions.
@@ -196,10 +200,32 @@ function currentGraph() {
   return { nodes, edges };
 }
 
+function remember() {
+  const snapshot = JSON.stringify(currentGraph());
+  if (snapshot === state.history[state.pointer]) return;
+  state.history = state.history.slice(0, state.pointer + 1).concat(snapshot).slice(-HISTORY_LIMIT);
+  state.pointer = state.history.length - 1;
+}
+
+function travel(step) {
+  const target = state.pointer + step;
+  if (target < 0 || target >= state.history.length) return;
+  state.pointer = target;
+  loadGraph(JSON.parse(state.history[target]));
+  showInspector(null);
+  schedule();
+}
+
 function changed() {
   if (state.loading) return;
+  remember();
+  schedule();
+}
+
+function schedule() {
   clearTimeout(state.saveTimer);
   clearTimeout(state.checkTimer);
+  drawMinimap();
   flash(s.saving);
   document.getElementById("wf-problems")?.replaceChildren(el("li", { class: "wf-pending" }, "…"));
   state.checkTimer = setTimeout(check, 300);
@@ -318,6 +344,7 @@ async function showVersions() {
   const versions = await api("GET", `/api/workflows/${state.workflow.id}/versions`);
   document.getElementById("wf-versions").replaceChildren(...versions.map((v) =>
     el("li", { "data-version": v.version },
+      el("input", { type: "checkbox", class: "wf-pick", value: v.id, "aria-label": `${s.compare} ${v.name}` }), " ",
       `${v.name} · ${new Date(v.created_at).toLocaleString()}${v.created_by ? ` · ${v.created_by}` : ""} `,
       v.is_active ? el("strong", {}, s.active) : el("button", { type: "button", onclick: () => restore(v) }, s.restore))));
 }
@@ -356,15 +383,22 @@ async function showEditor(id) {
       el("a", { href: "#/" }, `← ${s.back}`),
       el("h1", {}, state.workflow.display_name),
       el("span", {}, `${s.add}:`), ...palette,
+      el("button", { type: "button", id: "wf-undo", onclick: () => travel(-1), title: "Ctrl+Z" }, s.undo),
+      el("button", { type: "button", id: "wf-redo", onclick: () => travel(1), title: "Ctrl+Shift+Z" }, s.redo),
+      el("button", { type: "button", id: "wf-zoom-in", onclick: () => state.editor.zoom_in(), "aria-label": s.zoomIn }, "+"),
+      el("button", { type: "button", id: "wf-zoom-out", onclick: () => state.editor.zoom_out(), "aria-label": s.zoomOut }, "−"),
+      el("button", { type: "button", id: "wf-layout", onclick: relayout }, s.layout),
       el("button", { type: "button", id: "wf-publish", class: "primary", onclick: publish }, s.publish),
       el("span", { id: "wf-status", role: "status" })),
     el("p", { class: "wf-small-screen" }, s.smallScreen),
     el("div", { class: "wf-editor" },
-      canvas,
+      el("div", { class: "wf-stage" }, canvas, el("div", { id: "wf-minimap", class: "wf-minimap", "aria-hidden": "true" })),
       el("aside", { class: "wf-side" },
         el("section", { id: "wf-inspector", "aria-label": s.inspector }),
         el("h2", {}, s.problems), el("ul", { id: "wf-problems", class: "wf-problems" }),
-        el("h2", {}, s.versions), el("ul", { id: "wf-versions", class: "wf-versions" }))),
+        el("h2", {}, s.versions), el("ul", { id: "wf-versions", class: "wf-versions" }),
+        el("button", { type: "button", id: "wf-compare", onclick: compare }, s.compare),
+        el("div", { id: "wf-diff", class: "wf-diff", "aria-live": "polite" }))),
   );
   const editor = new window.Drawflow(canvas);
   editor.reroute = false;
@@ -379,9 +413,109 @@ async function showEditor(id) {
   });
   const [draft] = await Promise.all([api("GET", `/api/workflows/${id}/draft`), loadLookups()]);
   loadGraph(draft.graph);
+  state.history = [];
+  state.pointer = -1;
+  remember();
+  drawMinimap();
   showInspector(null);
   await Promise.all([showVersions(), check()]);
 }
+
+function relayout() {
+  const graph = currentGraph();
+  for (const node of graph.nodes) delete node.metadata.position;
+  loadGraph(graph);
+  changed();
+}
+
+function drawMinimap() {
+  const box = document.getElementById("wf-minimap");
+  if (!box || !state.editor) return;
+  const nodes = Object.values(state.editor.export().drawflow.Home.data);
+  const width = Math.max(400, ...nodes.map((n) => n.pos_x + 200));
+  const height = Math.max(300, ...nodes.map((n) => n.pos_y + 80));
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  for (const n of nodes) {
+    const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
+    for (const [k, v] of Object.entries({ x: n.pos_x, y: n.pos_y, width: 170, height: 56, rx: 8, class: `kind-${n.data.kind}` })) rect.setAttribute(k, v);
+    svg.append(rect);
+  }
+  svg.addEventListener("click", (event) => {
+    // Centre the canvas on the clicked point.
+    const r = svg.getBoundingClientRect();
+    const x = ((event.clientX - r.left) / r.width) * width;
+    const y = ((event.clientY - r.top) / r.height) * height;
+    const e = state.editor;
+    const canvas = document.getElementById("wf-canvas");
+    e.canvas_x = canvas.clientWidth / 2 - x * e.zoom;
+    e.canvas_y = canvas.clientHeight / 2 - y * e.zoom;
+    e.precanvas.style.transform = `translate(${e.canvas_x}px, ${e.canvas_y}px) scale(${e.zoom})`;
+  });
+  box.replaceChildren(svg);
+}
+
+function describeDiff(before, after) {
+  const key = (n) => JSON.stringify([n.kind, n.display_name || "", n.is_enabled !== false, n.parameters || {}]);
+  const edgeKey = (e) => `${e.source} → ${e.target}${e.condition ? ` [${e.condition}]` : ""}`;
+  const old = new Map(before.nodes.map((n) => [n.slug, n]));
+  const now = new Map(after.nodes.map((n) => [n.slug, n]));
+  const lines = [];
+  for (const [slug, n] of now) {
+    if (!old.has(slug)) lines.push(["added", `${slug} (${n.kind})`]);
+    else if (key(old.get(slug)) !== key(n)) lines.push(["changed", `${slug} (${n.kind})`]);
+  }
+  for (const [slug, n] of old) if (!now.has(slug)) lines.push(["removed", `${slug} (${n.kind})`]);
+  const oldEdges = new Set(before.edges.map(edgeKey));
+  const newEdges = new Set(after.edges.map(edgeKey));
+  for (const e of newEdges) if (!oldEdges.has(e)) lines.push(["added", e]);
+  for (const e of oldEdges) if (!newEdges.has(e)) lines.push(["removed", e]);
+  return lines;
+}
+
+async function compare() {
+  const picked = [...document.querySelectorAll(".wf-pick:checked")].map((box) => Number(box.value)).sort((a, b) => a - b);
+  const out = document.getElementById("wf-diff");
+  if (picked.length !== 2) {
+    out.replaceChildren(el("p", {}, s.pickTwo));
+    return;
+  }
+  const [before, after] = await Promise.all(picked.map((vid) => api("GET", `/api/workflows/${state.workflow.id}/versions/${vid}`)));
+  const lines = describeDiff(before.graph, after.graph);
+  out.replaceChildren(
+    el("p", {}, `${before.name} → ${after.name}`),
+    el("ul", {}, lines.length ? lines.map(([kind, text]) => el("li", { class: `wf-${kind}` }, `${s[kind]}: ${text}`)) : el("li", {}, s.same)),
+  );
+}
+
+function typing(event) {
+  const tag = event.target?.tagName;
+  return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.target?.isContentEditable;
+}
+
+window.addEventListener("keydown", (event) => {
+  if (!state.editor || !document.getElementById("wf-canvas") || typing(event)) return;
+  const mod = event.ctrlKey || event.metaKey;
+  const key = event.key.toLowerCase();
+  if (mod && key === "z") {
+    event.preventDefault();
+    travel(event.shiftKey ? 1 : -1);
+  } else if (mod && key === "y") {
+    event.preventDefault();
+    travel(1);
+  } else if (mod && key === "c" && state.editor.node_selected) {
+    const data = state.editor.getNodeFromId(state.editor.node_selected.id.slice(5)).data;
+    if (data.kind !== "start") state.clipboard = structuredClone(data);
+  } else if (mod && key === "v" && state.clipboard) {
+    event.preventDefault();
+    const copy = structuredClone(state.clipboard);
+    const at = copy.metadata?.position || { x: 100, y: 100 };
+    copy.slug = uniqueSlug(copy.kind);
+    copy.metadata = { ...(copy.metadata || {}), position: { x: at.x + 40, y: at.y + 40 } };
+    addNode(copy);
+    changed();
+  }
+});
 
 // The start step is never deleted from the keyboard (Drawflow listens on the document; this
 // listener runs first, in the capture phase).
