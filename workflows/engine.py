@@ -185,12 +185,17 @@ class WorkflowTurn:
         action: dict[str, Any] | None = None,
         resume_at: str | None = None,
         rewriter: Any = None,
+        graph: Graph | None = None,
+        dry_run: bool = False,
     ) -> None:
         self.server = server
         self.thread = thread
         self.context = context
         self.row = row
-        self.graph = graph_of(row.version_id, row.version.graph)
+        # A dry run (the editor's test console) runs a graph that is not saved, writes nothing
+        # (no run log, no state, no knowledge-base document) and records the state after each step.
+        self.dry_run = dry_run
+        self.graph = graph if graph is not None else graph_of(row.version_id, row.version.graph)
         self.state: dict[str, Any] = copy.deepcopy(row.state or {})
         self.input: dict[str, Any] = {"text": _text_of(user_message), "action": action}
         self.resume_at = resume_at
@@ -236,6 +241,8 @@ class WorkflowTurn:
                     raise
                 finally:
                     step["ended_at"] = timezone.now().isoformat()
+                    if self.dry_run:
+                        step["state"] = _plain(self.state)
             else:
                 raise RuntimeError(f"the workflow took more than {MAX_STEPS} steps")
         except asyncio.CancelledError:
@@ -264,7 +271,8 @@ class WorkflowTurn:
         self.run.ended_at = timezone.now()
         if status != WorkflowRun.Status.FAILED or not self.row.state:
             self.row.state = state
-        await db_call(_save, self.row, self.run)
+        if not self.dry_run:
+            await db_call(_save, self.row, self.run)
 
     async def _step(self, node: Node, step: dict[str, Any]) -> AsyncIterator[ThreadStreamEvent | str]:
         if not node.is_enabled:
@@ -302,6 +310,12 @@ class WorkflowTurn:
             doc_id = str(evaluate_expression(p["doc_id"], self.scope))
             document = _plain(evaluate_expression(p["document"], self.scope))
             metadata = _plain(evaluate_expression(p["metadata"], self.scope)) if "metadata" in p else {}
+            if self.dry_run:
+                step["output"] = _summary(
+                    {"store": p["store"], "doc_id": doc_id, "document": document, "stored": False}
+                )
+                yield Next(self.graph.next_after(node.slug))
+                return
             await db_call(
                 document_ingest,
                 store_slug=p["store"],

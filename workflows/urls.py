@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workflows import apis, views
+from workflows import apis, console, views
 
 # /api/models
 models_root = [path("", apis.ModelListApi.as_view(), name="api-models")]
@@ -23,6 +23,7 @@ routes = [
     path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
     path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),
     path("<int:workflow_id>/draft", apis.DraftApi.as_view(), name="api-workflow-draft"),
+    path("<int:workflow_id>/test", console.test_console, name="api-workflow-test"),
     path("<int:workflow_id>/versions", apis.VersionListCreateApi.as_view(), name="api-workflow-versions"),
     path(
         "<int:workflow_id>/versions/<int:version_id>",

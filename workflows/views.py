@@ -96,6 +96,10 @@ def editor_strings() -> dict[str, str]:
         "removed": _("removed"),
         "changed": _("changed"),
         "same": _("No difference."),
+        "console": _("Test console"),
+        "consoleMessage": _("A message to try the draft with"),
+        "send": _("Send"),
+        "stateAfter": _("State after this step"),
     }
 
 

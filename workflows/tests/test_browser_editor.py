@@ -58,6 +58,14 @@ def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, s
     connect(page, "agent_1", "end")
     page.wait_for_selector("#wf-problems .wf-ok")
     shoot(page, "31-three-steps")
+
+    # The test console runs the draft: the answer, the steps, the path lit on the canvas.
+    page.fill("#wf-console-input", "hi console")
+    page.click("#wf-console button[type=submit]")
+    page.wait_for_selector("#wf-console-steps li[data-node='end']")
+    page.wait_for_selector("#wf-console-answer:has-text('Echo: hi console')")
+    assert "wf-ran" in (node(page, "agent_1").get_attribute("class") or "")
+    shoot(page, "31b-test-console")
     page.click("#wf-publish")
     page.wait_for_selector("#wf-status:has-text('version 2')")
 
