@@ -265,9 +265,29 @@ class WorkflowListCreateApi(APIView):
 class WorkflowDetailApi(APIView):
     permission_classes = [IsAdmin]
 
+    class Input(serializers.Serializer):
+        display_name = serializers.CharField(max_length=200, required=False)
+        description = serializers.CharField(
+            required=False, allow_null=True, allow_blank=True, max_length=5000
+        )
+        apply_to_running_threads = serializers.BooleanField(required=False)
+
+        class Meta:
+            ref_name = "WorkflowUpdateInput"
+
     @extend_schema(responses=WorkflowSummaryOutput)
     def get(self, request: Request, workflow_id: int) -> Response:
         return Response(summary(get_workflow(workflow_id)))
+
+    @extend_schema(request=Input, responses=WorkflowSummaryOutput)
+    def patch(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        for name, value in data.validated_data.items():
+            setattr(workflow, name, value)
+        workflow.save(update_fields=[*data.validated_data, "updated_at"])
+        return Response(summary(workflow))
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, workflow_id: int) -> Response:

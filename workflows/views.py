@@ -96,6 +96,8 @@ def editor_strings() -> dict[str, str]:
         "removed": _("removed"),
         "changed": _("changed"),
         "same": _("No difference."),
+        "rename": _("Rename"),
+        "duplicate": _("Duplicate"),
         "console": _("Test console"),
         "consoleMessage": _("A message to try the draft with"),
         "send": _("Send"),

@@ -23,6 +23,10 @@ ADMIN_ONLY = [
     ("post", "/api/workflows"),
     ("get", "/api/workflows/{w}"),
     ("delete", "/api/workflows/{w}"),
+    ("patch", "/api/workflows/{w}"),
+    ("post", "/api/workflows/{w}/test"),
+    ("get", "/api/workflows/{w}/draft"),
+    ("put", "/api/workflows/{w}/draft"),
     ("get", "/api/workflows/{w}/versions"),
     ("post", "/api/workflows/{w}/versions"),
     ("get", "/api/workflows/{w}/versions/{v}"),
@@ -301,3 +305,23 @@ def test_validate_lists_each_problem_with_its_node_and_saves_nothing(admin_api):
     ]
     assert valid == {"valid": True, "errors": []}
     assert WorkflowVersion.objects.count() == counts
+
+
+def test_a_workflow_can_be_renamed_and_its_editor_draft_kept_valid_or_not(admin_api):
+    workflow = Workflow.objects.get(slug="assistant")
+
+    renamed = admin_api.patch(f"/api/workflows/{workflow.pk}", {"display_name": "Helper"}, format="json")
+    draft = admin_api.put(
+        f"/api/workflows/{workflow.pk}/draft", {"graph": {"nodes": [], "edges": []}}, format="json"
+    )
+    shape = admin_api.put(f"/api/workflows/{workflow.pk}/draft", {"graph": {"nodes": 3}}, format="json")
+    fetched = admin_api.get(f"/api/workflows/{workflow.pk}/draft").json()
+    dropped = admin_api.delete(f"/api/workflows/{workflow.pk}/draft")
+
+    assert renamed.json()["display_name"] == "Helper"
+    assert draft.status_code == 200  # an invalid graph is a fine draft
+    assert shape.status_code == 400
+    assert fetched["graph"] == {"nodes": [], "edges": []}
+    assert dropped.status_code == 204
+    after = admin_api.get(f"/api/workflows/{workflow.pk}/draft").json()
+    assert after["based_on_version_id"] == workflow.active_version_id

@@ -65,6 +65,8 @@ async function showList() {
       el("td", {}, w.is_chatkit_default ? el("strong", {}, s.runsChat)
         : el("button", { type: "button", onclick: () => act(() => api("POST", "/api/workflows/chatkit", { workflow_id: w.id })) }, s.makeChat)),
       el("td", {},
+        el("button", { type: "button", onclick: () => rename(w) }, s.rename), " ",
+        el("button", { type: "button", onclick: () => duplicate(w) }, s.duplicate), " ",
         el("button", { type: "button", onclick: () => exportWorkflow(w) }, s.export), " ",
         el("button", { type: "button", onclick: () => confirm(s.confirmDelete) && act(() => api("DELETE", `/api/workflows/${w.id}`)) }, s.delete)),
     ));
@@ -97,6 +99,20 @@ async function create(slug, name) {
   } catch (error) {
     flash(error.message, "error");
   }
+}
+
+async function rename(workflow) {
+  const name = prompt(s.name, workflow.display_name);
+  if (name) await act(() => api("PATCH", `/api/workflows/${workflow.id}`, { display_name: name }));
+}
+
+async function duplicate(workflow) {
+  const slug = prompt(s.slug, `${workflow.slug}-copy`);
+  if (!slug) return;
+  await act(async () => {
+    const exported = await api("GET", `/api/workflows/${workflow.id}/export`);
+    await api("POST", "/api/workflows/import", { document: { ...exported, display_name: `${workflow.display_name} (copy)` }, slug });
+  });
 }
 
 async function exportWorkflow(workflow) {
