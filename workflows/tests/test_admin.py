@@ -83,3 +83,17 @@ def test_a_workflow_exported_from_the_admin_imports_back_under_a_new_slug(admin_
     assert broken.status_code == 200
     assert "not JSON" in broken.content.decode()
     assert "Import" in admin_browser.get("/admin/workflows/workflow/").content.decode()
+
+
+def test_the_admin_index_links_to_the_editor_and_the_editor_is_for_admins(admin_browser, alice):
+    from django.test import Client
+
+    member = Client()
+    member.force_login(alice)
+
+    assert 'href="/workflows"' in admin_browser.get("/admin/").content.decode()
+    assert admin_browser.get("/workflows").status_code == 200
+    assert member.get("/workflows").status_code == 403
+    assert Client().get("/workflows").status_code == 302  # to the login page
+    french = admin_browser.get("/workflows", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Console de test" in french

@@ -124,7 +124,13 @@ def test_versions_compare_undo_copy_paste_errors_and_an_import_round_trip(page, 
     page.click(".wf-create button[type=submit]")
     page.wait_for_selector("#wf-status:has-text('already exists')")
 
+    # At phone width the list works and the editor says it needs a larger screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.locator("tr[data-slug='support']").is_visible()
     page.goto(f"{server}/workflows#/w/{workflow.pk}")
+    page.wait_for_selector(".wf-small-screen", state="visible")
+    shoot(page, "34-phone")
+    page.set_viewport_size({"width": 1280, "height": 820})
     page.wait_for_selector(".drawflow-node[data-slug='answer']")
     page.check("#wf-versions li[data-version='1'] .wf-pick")
     page.check("#wf-versions li[data-version='2'] .wf-pick")
