@@ -169,3 +169,101 @@ def test_versions_compare_undo_copy_paste_errors_and_an_import_round_trip(page, 
     page.wait_for_selector("tr[data-slug='support']")
     again = Workflow.objects.get(slug="support")
     assert services.workflow_export(workflow=again)["versions"] == exported["versions"]
+
+
+KEEP = "state.{0} or (input.text if state.asking == '{0}' else none)"
+INTAKE_STEPS = [
+    ("state", {"assignments": [
+        {"target": "state.name", "expression": KEEP.format("name")},
+        {"target": "state.email", "expression": KEEP.format("email")}]}),
+    ("condition", {"path": "state.name", "operator": "falsy"}),
+    ("state", {"assignments": [{"target": "state.asking", "expression": "'name'"}]}),
+    ("end", {"message": "Hello! What is your name?"}),
+    ("condition", {"path": "state.email", "operator": "falsy"}),
+    ("state", {"assignments": [{"target": "state.asking", "expression": "'email'"}]}),
+    ("end", {"message": "Thank you, {{ state.name }}. What is your email address?"}),
+    ("json_vector_store", {"store": "intake-records", "operation": "upsert", "doc_id": "state.email",
+                           "document": "{'name': state.name, 'email': state.email}"}),
+    ("widget", {"widget": "intake-summary", "variables": {"name": "state.name", "email": "state.email"}}),
+    ("state", {"assignments": [{"target": "state.complete", "expression": "true"}]}),
+]  # fmt: skip
+INTAKE_EDGES = [
+    ("start", "state_1", "output_1"), ("state_1", "condition_1", "output_1"),
+    ("condition_1", "state_2", "output_1"), ("condition_1", "condition_2", "output_2"),
+    ("state_2", "end_1", "output_1"), ("condition_2", "state_3", "output_1"),
+    ("condition_2", "json_vector_store_1", "output_2"), ("state_3", "end_2", "output_1"),
+    ("json_vector_store_1", "widget_1", "output_1"), ("widget_1", "state_4", "output_1"),
+    ("state_4", "end", "output_1"),
+]  # fmt: skip
+
+
+def set_parameters(page, slug: str, parameters: dict) -> None:  # noqa: F811
+    import json
+
+    node(page, slug).click()
+    page.click("#wf-inspector details summary")
+    page.fill("#wf-parameters", json.dumps(parameters))
+
+
+def test_the_intake_example_is_built_on_the_canvas_then_runs_in_the_console_and_the_chat(page, server):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_workflow_examples", stdout=StringIO())  # the store and the summary widget it uses
+    admin = UserFactory(is_admin=True)
+    log_in(page, server, admin.email, "/workflows")
+    page.fill("#wf-new-slug", "intake-by-hand")
+    page.fill("#wf-new-name", "Intake by hand")
+    page.click(".wf-create button[type=submit]")
+    page.wait_for_selector(".drawflow-node[data-slug='start']")
+
+    edge = page.locator("svg.connection .main-path").first  # start → end, replaced below
+    edge.dispatch_event("mousedown")
+    edge.dispatch_event("mouseup")
+    page.focus("#wf-canvas")
+    page.keyboard.press("Delete")
+    for kind, _parameters in INTAKE_STEPS:
+        page.click(f".wf-toolbar button[data-kind='{kind}']")
+    counters: dict[str, int] = {}
+    for kind, parameters in INTAKE_STEPS:
+        counters[kind] = counters.get(kind, 0) + 1
+        set_parameters(page, f"{kind}_{counters[kind]}", parameters)
+    set_parameters(
+        page,
+        "end",
+        {
+            "message": "Recorded. We will write to {{ state.email }}.",
+            "status": {"type": "closed", "reason": "Done."},
+        },
+    )
+    for source, target, output in INTAKE_EDGES:
+        connect(page, source, target, output)
+    page.wait_for_selector("#wf-problems .wf-ok", timeout=10_000)
+    shoot(page, "35-intake-by-hand")
+
+    page.fill("#wf-console-input", "hello")
+    page.click("#wf-console button[type=submit]")
+    page.wait_for_selector("#wf-console-answer:has-text('What is your name?')")
+    page.click("#wf-publish")
+    page.wait_for_selector("#wf-status:has-text('version 2')")
+    page.click("a[href='#/']")
+    page.click("tr[data-slug='intake-by-hand'] button:has-text('Use for the chat')")
+    page.wait_for_selector("tr[data-slug='intake-by-hand'] strong")
+
+    page.goto(f"{server}/")
+    page.wait_for_selector("body[data-chat=fallback]", state="attached", timeout=15_000)
+    for message, expected in [
+        ("Hi", "What is your name?"),
+        ("Ada Lovelace", "Thank you, Ada Lovelace"),
+        ("ada@example.com", "We will write to ada@example.com"),
+    ]:
+        send(page, message)
+        page.wait_for_function(
+            "text => [...document.querySelectorAll('.fb-assistant_message')]"
+            ".some(n => n.innerText.includes(text))",
+            arg=expected,
+            timeout=20_000,
+        )
+    page.wait_for_selector(".ck-widget >> text=Email: ada@example.com")
+    shoot(page, "36-intake-by-hand-in-chat")

@@ -280,6 +280,19 @@ function focusNode(slug) {
   showInspector(id);
 }
 
+function freeSpot() {
+  // The first grid cell no step covers, so new steps never land on top of each other.
+  const taken = Object.values(state.editor.export().drawflow.Home.data).map((n) => [n.pos_x, n.pos_y]);
+  for (let row = 0; row < 50; row++) {
+    for (let col = 0; col < 4; col++) {
+      const x = 40 + col * 210;
+      const y = 200 + row * 110;
+      if (!taken.some(([tx, ty]) => Math.abs(tx - x) < 190 && Math.abs(ty - y) < 90)) return { x, y };
+    }
+  }
+  return { x: 40, y: 200 };
+}
+
 function uniqueSlug(kind) {
   let n = 1;
   while (state.ids.has(`${kind}_${n}`)) n++;
@@ -393,7 +406,7 @@ async function showEditor(id) {
   state.workflow = await api("GET", `/api/workflows/${id}`);
   const canvas = el("div", { id: "wf-canvas", class: "wf-canvas", tabindex: "0" });
   const palette = config.kinds.filter((k) => k !== "start").map((kind) =>
-    el("button", { type: "button", "data-kind": kind, onclick: () => { addNode({ slug: uniqueSlug(kind), kind, display_name: "", is_enabled: true, parameters: structuredClone(DEFAULT_PARAMETERS[kind] || {}), metadata: { position: { x: 120, y: 260 } } }); changed(); } }, kind));
+    el("button", { type: "button", "data-kind": kind, onclick: () => { addNode({ slug: uniqueSlug(kind), kind, display_name: "", is_enabled: true, parameters: structuredClone(DEFAULT_PARAMETERS[kind] || {}), metadata: { position: freeSpot() } }); changed(); } }, kind));
   root.replaceChildren(
     el("div", { class: "wf-toolbar", role: "toolbar" },
       el("a", { href: "#/" }, `← ${s.back}`),
