@@ -240,6 +240,8 @@ def test_the_intake_example_is_built_on_the_canvas_then_runs_in_the_console_and_
     for source, target, output in INTAKE_EDGES:
         connect(page, source, target, output)
     page.wait_for_selector("#wf-problems .wf-ok", timeout=10_000)
+    labels = sorted(page.locator("text.wf-edge-label").all_text_contents())
+    assert labels == ["false", "false", "true", "true"]
     shoot(page, "35-intake-by-hand")
 
     page.fill("#wf-console-input", "hello")
@@ -247,6 +249,8 @@ def test_the_intake_example_is_built_on_the_canvas_then_runs_in_the_console_and_
     page.wait_for_selector("#wf-console-answer:has-text('What is your name?')")
     page.click("#wf-publish")
     page.wait_for_selector("#wf-status:has-text('version 2')")
+    published = Workflow.objects.get(slug="intake-by-hand").active_version.graph
+    assert {e["metadata"].get("label") for e in published["edges"] if e["condition"]} == {"true", "false"}
     page.click("a[href='#/']")
     page.click("tr[data-slug='intake-by-hand'] button:has-text('Use for the chat')")
     page.wait_for_selector("tr[data-slug='intake-by-hand'] strong")

@@ -209,7 +209,7 @@ function currentGraph() {
       for (const connection of connections) {
         const target = data[connection.node];
         const condition = node.data.kind === "condition" ? (output === "output_1" ? "true" : "false") : null;
-        edges.push({ source: node.data.slug, target: target.data.slug, condition, metadata: {} });
+        edges.push({ source: node.data.slug, target: target.data.slug, condition, metadata: condition ? { label: condition } : {} });
       }
     }
   }
@@ -242,6 +242,7 @@ function schedule() {
   clearTimeout(state.saveTimer);
   clearTimeout(state.checkTimer);
   drawMinimap();
+  labelEdges();
   flash(s.saving);
   document.getElementById("wf-problems")?.replaceChildren(el("li", { class: "wf-pending" }, "…"));
   state.checkTimer = setTimeout(check, 300);
@@ -452,6 +453,7 @@ async function showEditor(id) {
   state.pointer = -1;
   remember();
   drawMinimap();
+  labelEdges();
   showInspector(null);
   await Promise.all([showVersions(), check()]);
 }
@@ -461,6 +463,27 @@ function relayout() {
   for (const node of graph.nodes) delete node.metadata.position;
   loadGraph(graph);
   changed();
+}
+
+function labelEdges() {
+  // A condition's connections say which branch they are, at their middle.
+  const canvas = document.getElementById("wf-canvas");
+  if (!canvas) return;
+  canvas.querySelectorAll("svg.connection text.wf-edge-label").forEach((t) => t.remove());
+  for (const svg of canvas.querySelectorAll("svg.connection")) {
+    const source = [...svg.classList].find((c) => c.startsWith("node_out_node-"));
+    const output = [...svg.classList].find((c) => c.startsWith("output_"));
+    const element = source && document.getElementById(source.slice("node_out_".length));
+    if (!element || !element.classList.contains("kind-condition")) continue;
+    const path = svg.querySelector(".main-path");
+    const middle = path.getPointAtLength(path.getTotalLength() / 2);
+    const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    label.setAttribute("class", "wf-edge-label");
+    label.setAttribute("x", middle.x);
+    label.setAttribute("y", middle.y - 4);
+    label.textContent = output === "output_1" ? "true" : "false";
+    svg.append(label);
+  }
 }
 
 function drawMinimap() {
