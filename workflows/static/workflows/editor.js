@@ -4,132 +4,11 @@
 // draft (PUT /api/workflows/{id}/draft, valid or not) and checked by the server's validation
 // (POST /api/workflows/validate), whose problems are shown on their steps. "Publish" makes the
 // draft a new version and activates it; any version can be restored from the version list.
-import { authFetch } from "/static/accounts/auth.js";
+import { DEFAULT_PARAMETERS, OUTPUTS, api, config, el, flash, root, s } from "./common.js";
+import { runConsole } from "./console.js";
+import { compare } from "./diff.js";
 import { kindForm } from "./inspector.js";
-
-const config = JSON.parse(document.getElementById("editor-config").textContent);
-const s = config.strings;
-const root = document.getElementById("workflows-root");
-const OUTPUTS = { start: 1, agent: 1, state: 1, json_vector_store: 1, widget: 1, condition: 2, end: 0 };
-const DEFAULT_PARAMETERS = {
-  agent: { instructions: "You are a helpful assistant." },
-  condition: { path: "state.done", operator: "truthy" },
-  state: { assignments: [{ target: "state.done", expression: "true" }] },
-  json_vector_store: { store: "", operation: "search", query: "input.text" },
-  widget: { widget: "" },
-  end: {},
-  start: {},
-};
-
-const el = (tag, attrs = {}, ...children) => {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return node;
-};
-
-async function api(method, path, body) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const response = await authFetch(path, init);
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error((data && data.detail) || `${s.error} (HTTP ${response.status})`);
-  return data;
-}
-
-function flash(text, kind = "info") {
-  const box = document.getElementById("wf-status");
-  if (!box) return;
-  box.textContent = text;
-  box.dataset.kind = kind;
-}
-
-// --- The list ------------------------------------------------------------------------------
-
-async function showList() {
-  root.replaceChildren(el("p", {}, "…"));
-  const workflows = await api("GET", "/api/workflows");
-  const slug = el("input", { id: "wf-new-slug", required: true, pattern: "[-a-zA-Z0-9_]+", "aria-label": s.slug, placeholder: s.slug });
-  const name = el("input", { id: "wf-new-name", required: true, "aria-label": s.name, placeholder: s.name });
-  const file = el("input", { type: "file", accept: "application/json", id: "wf-import", "aria-label": s.import });
-  const rows = workflows.map((w) =>
-    el("tr", { "data-slug": w.slug },
-      el("td", {}, el("a", { href: `#/w/${w.id}` }, w.display_name), " ", el("code", {}, w.slug)),
-      el("td", {}, w.active_version_number ?? s.none),
-      el("td", {}, w.is_chatkit_default ? el("strong", {}, s.runsChat)
-        : el("button", { type: "button", onclick: () => act(() => api("POST", "/api/workflows/chatkit", { workflow_id: w.id })) }, s.makeChat)),
-      el("td", {},
-        el("button", { type: "button", onclick: () => rename(w) }, s.rename), " ",
-        el("button", { type: "button", onclick: () => duplicate(w) }, s.duplicate), " ",
-        el("button", { type: "button", onclick: () => exportWorkflow(w) }, s.export), " ",
-        el("button", { type: "button", onclick: () => confirm(s.confirmDelete) && act(() => api("DELETE", `/api/workflows/${w.id}`)) }, s.delete)),
-    ));
-  root.replaceChildren(
-    el("h1", {}, s.workflows),
-    el("p", { id: "wf-status", role: "status" }),
-    el("table", { class: "wf-list" },
-      el("thead", {}, el("tr", {}, el("th", {}, s.name), el("th", {}, s.activeVersion), el("th", {}, s.runsChat), el("th", {}))),
-      el("tbody", {}, rows)),
-    el("form", { class: "wf-create", onsubmit: (e) => { e.preventDefault(); create(slug.value, name.value); } },
-      slug, name, el("button", { type: "submit" }, s.create)),
-    el("p", {}, el("label", {}, s.import, " ", file)),
-  );
-  file.addEventListener("change", () => importWorkflow(file.files[0]));
-}
-
-async function act(action) {
-  try {
-    await action();
-    await showList();
-  } catch (error) {
-    flash(error.message, "error");
-  }
-}
-
-async function create(slug, name) {
-  try {
-    const created = await api("POST", "/api/workflows", { slug, display_name: name });
-    location.hash = `#/w/${created.workflow_id}`;
-  } catch (error) {
-    flash(error.message, "error");
-  }
-}
-
-async function rename(workflow) {
-  const name = prompt(s.name, workflow.display_name);
-  if (name) await act(() => api("PATCH", `/api/workflows/${workflow.id}`, { display_name: name }));
-}
-
-async function duplicate(workflow) {
-  const slug = prompt(s.slug, `${workflow.slug}-copy`);
-  if (!slug) return;
-  await act(async () => {
-    const exported = await api("GET", `/api/workflows/${workflow.id}/export`);
-    await api("POST", "/api/workflows/import", { document: { ...exported, display_name: `${workflow.display_name} (copy)` }, slug });
-  });
-}
-
-async function exportWorkflow(workflow) {
-  const document_ = await api("GET", `/api/workflows/${workflow.id}/export`);
-  const link = el("a", { href: URL.createObjectURL(new Blob([JSON.stringify(document_, null, 2)], { type: "application/json" })), download: `${workflow.slug}.json` });
-  link.click();
-}
-
-async function importWorkflow(file) {
-  if (!file) return;
-  try {
-    await api("POST", "/api/workflows/import", { document: JSON.parse(await file.text()) });
-    await showList();
-  } catch (error) {
-    flash(error.message, "error");
-  }
-}
+import { showList } from "./list.js";
 
 // --- The editor ----------------------------------------------------------------------------
 
@@ -427,13 +306,13 @@ async function showEditor(id) {
         el("section", { id: "wf-inspector", "aria-label": s.inspector }),
         el("h2", {}, s.problems), el("ul", { id: "wf-problems", class: "wf-problems" }),
         el("h2", {}, s.console),
-        el("form", { id: "wf-console", class: "wf-console", onsubmit: (e) => { e.preventDefault(); runConsole(); } },
+        el("form", { id: "wf-console", class: "wf-console", onsubmit: (e) => { e.preventDefault(); runConsole({ workflowId: state.workflow.id, graph: currentGraph(), nodeIds: state.ids, focusNode }); } },
           el("input", { id: "wf-console-input", "aria-label": s.consoleMessage, placeholder: s.consoleMessage }),
           el("button", { type: "submit" }, s.send)),
         el("div", { id: "wf-console-answer", class: "wf-console-answer", "aria-live": "polite" }),
         el("ol", { id: "wf-console-steps", class: "wf-console-steps" }),
         el("h2", {}, s.versions), el("ul", { id: "wf-versions", class: "wf-versions" }),
-        el("button", { type: "button", id: "wf-compare", onclick: compare }, s.compare),
+        el("button", { type: "button", id: "wf-compare", onclick: () => compare(state.workflow.id) }, s.compare),
         el("div", { id: "wf-diff", class: "wf-diff", "aria-live": "polite" }))),
   );
   const editor = new window.Drawflow(canvas);
@@ -511,97 +390,6 @@ function drawMinimap() {
     e.precanvas.style.transform = `translate(${e.canvas_x}px, ${e.canvas_y}px) scale(${e.zoom})`;
   });
   box.replaceChildren(svg);
-}
-
-function describeDiff(before, after) {
-  const key = (n) => JSON.stringify([n.kind, n.display_name || "", n.is_enabled !== false, n.parameters || {}]);
-  const edgeKey = (e) => `${e.source} → ${e.target}${e.condition ? ` [${e.condition}]` : ""}`;
-  const old = new Map(before.nodes.map((n) => [n.slug, n]));
-  const now = new Map(after.nodes.map((n) => [n.slug, n]));
-  const lines = [];
-  for (const [slug, n] of now) {
-    if (!old.has(slug)) lines.push(["added", `${slug} (${n.kind})`]);
-    else if (key(old.get(slug)) !== key(n)) lines.push(["changed", `${slug} (${n.kind})`]);
-  }
-  for (const [slug, n] of old) if (!now.has(slug)) lines.push(["removed", `${slug} (${n.kind})`]);
-  const oldEdges = new Set(before.edges.map(edgeKey));
-  const newEdges = new Set(after.edges.map(edgeKey));
-  for (const e of newEdges) if (!oldEdges.has(e)) lines.push(["added", e]);
-  for (const e of oldEdges) if (!newEdges.has(e)) lines.push(["removed", e]);
-  return lines;
-}
-
-async function compare() {
-  const picked = [...document.querySelectorAll(".wf-pick:checked")].map((box) => Number(box.value)).sort((a, b) => a - b);
-  const out = document.getElementById("wf-diff");
-  if (picked.length !== 2) {
-    out.replaceChildren(el("p", {}, s.pickTwo));
-    return;
-  }
-  const [before, after] = await Promise.all(picked.map((vid) => api("GET", `/api/workflows/${state.workflow.id}/versions/${vid}`)));
-  const lines = describeDiff(before.graph, after.graph);
-  out.replaceChildren(
-    el("p", {}, `${before.name} → ${after.name}`),
-    el("ul", {}, lines.length ? lines.map(([kind, text]) => el("li", { class: `wf-${kind}` }, `${s[kind]}: ${text}`)) : el("li", {}, s.same)),
-  );
-}
-
-async function runConsole() {
-  const input = document.getElementById("wf-console-input");
-  const answer = document.getElementById("wf-console-answer");
-  const steps = document.getElementById("wf-console-steps");
-  answer.replaceChildren();
-  steps.replaceChildren();
-  document.querySelectorAll(".drawflow-node.wf-ran").forEach((n) => n.classList.remove("wf-ran"));
-  const response = await authFetch(`/api/workflows/${state.workflow.id}/test`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ graph: currentGraph(), message: input.value }),
-  });
-  if (!response.ok) {
-    const data = await response.json().catch(() => ({}));
-    answer.replaceChildren(el("p", { class: "wf-error", role: "alert" }, data.detail || `HTTP ${response.status}`));
-    return;
-  }
-  const texts = new Map();
-  const show = () => answer.replaceChildren(...[...texts.values()].map((t) => el("p", { class: "wf-console-message" }, t)));
-  const handle = (event) => {
-    if (event.type === "thread.item.updated" && event.update?.type === "assistant_message.content_part.text_delta") {
-      texts.set(event.item_id, (texts.get(event.item_id) || "") + event.update.delta);
-    } else if (event.type === "thread.item.done" && event.item.type === "assistant_message") {
-      texts.set(event.item.id, event.item.content.map((c) => c.text).join(""));
-    } else if (event.type === "thread.item.done" && event.item.type === "widget") {
-      texts.set(event.item.id, `[${s.widget}]`);
-    } else if (event.type === "error") {
-      texts.set(`error-${texts.size}`, event.message || s.error);
-    } else if (event.type === "workflow.run") {
-      steps.replaceChildren(...event.run.steps.map((step) => {
-        const id = state.ids.get(step.node);
-        if (id !== undefined) document.getElementById(`node-${id}`)?.classList.add("wf-ran");
-        return el("li", { "data-node": step.node, class: step.error ? "wf-step-failed" : "" },
-          el("button", { type: "button", class: "link", onclick: () => focusNode(step.node) }, step.node),
-          ` (${step.kind})`,
-          step.output !== undefined ? el("div", { class: "mono" }, `→ ${typeof step.output === "string" ? step.output : JSON.stringify(step.output)}`) : "",
-          step.error ? el("div", { class: "wf-error" }, step.error) : "",
-          el("details", {}, el("summary", {}, s.stateAfter), el("pre", {}, JSON.stringify(step.state, null, 2))));
-      }));
-    }
-    show();
-  };
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += decoder.decode(value, { stream: true });
-    let cut;
-    while ((cut = buffer.indexOf("\n\n")) >= 0) {
-      const frame = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      if (frame.startsWith("data: ")) handle(JSON.parse(frame.slice(6)));
-    }
-  }
 }
 
 function typing(event) {
