@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "voice",
     "tools",
     "workflows",
+    "tasks",
 ]
 
 MIDDLEWARE = [

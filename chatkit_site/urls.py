@@ -12,6 +12,7 @@ from accounts import urls as accounts
 from chatkit_site.apis import HealthApi
 from chatkit_site.http import api_not_found
 from conversations import urls as conversations
+from tasks import urls as tasks
 from tools import urls as tools
 from vectorstores import urls as vectorstores
 from voice import urls as voice
@@ -33,6 +34,8 @@ api = [
     path("models", include(workflows.models_root)),  # the model registry, for everyone
     path("workflows", include(workflows.root)),
     path("workflows/", include(workflows.routes)),  # workflows, versions, the chat's workflow
+    path("tasks", include(tasks.root)),
+    path("tasks/", include(tasks.routes)),  # each user's to-do list
     path("tools/", include(tools.routes)),  # weather
     path("health", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
