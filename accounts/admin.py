@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.access_tokens import access_token_create, access_token_revoke
 from accounts.forms import ThrottledAdminAuthenticationForm
-from accounts.models import User, normalize_email
+from accounts.models import PersonalAccessToken, User, normalize_email
 from accounts.selectors import user_email_taken
 
 
@@ -83,3 +86,37 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(boolean=True, description=_("Admin"))
     def admin_role(self, obj: User) -> bool:
         return obj.is_admin
+
+
+@admin.register(PersonalAccessToken)
+class PersonalAccessTokenAdmin(admin.ModelAdmin):
+    """Tokens of every user: made here for a user (shown once), revoked here."""
+
+    list_display = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__email", "prefix")
+    readonly_fields = ("prefix", "created_at", "last_used_at", "revoked_at")
+    raw_id_fields = ("user",)
+    actions = ["revoke"]
+
+    def get_fields(self, request: Any, obj: PersonalAccessToken | None = None) -> list[str]:
+        return (
+            ["user", "name", "expires_at"]
+            if obj is None
+            else ["user", "name", "expires_at", *self.readonly_fields]
+        )
+
+    def save_model(self, request: Any, obj: PersonalAccessToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        token, raw = access_token_create(user=obj.user, name=obj.name, expires_at=obj.expires_at)
+        obj.pk, obj.prefix, obj.created_at = token.pk, token.prefix, token.created_at
+        messages.warning(
+            request, _("The token of %(user)s, shown only now: %(token)s") % {"user": obj.user, "token": raw}
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: Any, queryset: Any) -> None:
+        for token in queryset:
+            access_token_revoke(token=token)

@@ -95,3 +95,28 @@ class RevokedSession(models.Model):
 
     def __str__(self) -> str:
         return self.sid
+
+
+class PersonalAccessToken(models.Model):
+    """A long-lived token a user makes for a tool (an MCP client, a script).
+
+    Only a SHA-256 of the token is stored: it is shown once, when made. The token itself is
+    random (256 bits), so a fast hash is enough — there is nothing to brute-force.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=12, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("personal access token")
+        verbose_name_plural = _("personal access tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import apis, views
+from accounts import account_views, apis, token_apis, views
 
 # /api/auth/…
 auth = [
@@ -12,7 +12,11 @@ auth = [
 ]
 
 # /api/users/…
-users = [path("me", apis.MeApi.as_view(), name="api-me")]
+users = [
+    path("me", apis.MeApi.as_view(), name="api-me"),
+    path("me/tokens", token_apis.AccessTokenListCreateApi.as_view(), name="api-access-tokens"),
+    path("me/tokens/<int:token_id>", token_apis.AccessTokenDetailApi.as_view(), name="api-access-token"),
+]
 
 # /api/admin/…
 admin_api = [
@@ -25,4 +29,7 @@ pages = [
     path("login", views.login_page, name="login"),
     path("logout", views.logout_page, name="logout"),
     path("auth/token", views.session_token, name="session-token"),
+    path("account", account_views.account_page, name="account"),
+    path("account/tokens", account_views.token_create, name="account-token-create"),
+    path("account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="account-token-revoke"),
 ]

@@ -2,7 +2,7 @@
 
 The stack, outermost first: request body limits (before anything reads or buffers a body),
 static files (unless a proxy serves them), then Django — with a shorter middleware chain for
-POST /api/chatkit, the hot path.
+POST /api/chatkit, the hot path — or, for /mcp, the project's MCP server (mcphub.endpoint).
 """
 
 import os
@@ -23,8 +23,12 @@ def build_application() -> object:
         SafeStaticFilesHandler,
     )
 
+    from mcphub.endpoint import McpEndpoint
+
     install_daphne_limit()
-    application: object = PathDispatcher(chatkit=ChatKitHandler(), default=GuardedASGIHandler())
+    application: object = PathDispatcher(
+        chatkit=ChatKitHandler(), default=GuardedASGIHandler(), mcp=McpEndpoint()
+    )
     if settings.SERVE_STATIC:
         # Serves /static/ from the installed apps without a separate web server; set
         # SERVE_STATIC=false when nginx or a CDN serves collectstatic's output.

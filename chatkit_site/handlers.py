@@ -87,17 +87,22 @@ class ChatKitHandler(GuardedASGIHandler):
 
 
 class PathDispatcher:
-    """ASGI: the ChatKit endpoint to its own handler, everything else to the full one."""
+    """ASGI: the ChatKit endpoint to its own handler, /mcp to the MCP server, the rest to Django."""
 
-    def __init__(self, chatkit: Any, default: Any) -> None:
+    def __init__(self, chatkit: Any, default: Any, mcp: Any = None) -> None:
         self.chatkit = chatkit
         self.default = default
+        self.mcp = mcp
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope.get("path") == CHATKIT_PATH:
+        path = scope.get("path")
+        if scope["type"] == "http" and path == CHATKIT_PATH:
             await self.chatkit(scope, receive, send)
+        elif scope["type"] == "http" and path in MCP_PATHS and self.mcp is not None:
+            await self.mcp(scope, receive, send)
         else:
             await self.default(scope, receive, send)
 
 
 CHATKIT_PATH = "/api/chatkit"
+MCP_PATHS = ("/mcp", "/mcp/")

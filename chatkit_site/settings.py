@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "tools",
     "workflows",
     "tasks",
+    "mcphub",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class McpHubConfig(AppConfig):
+    name = "mcphub"
+    verbose_name = _("MCP")
+    default_auto_field = "django.db.models.BigAutoField"
