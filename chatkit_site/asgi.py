@@ -22,13 +22,10 @@ def build_application() -> object:
         PathDispatcher,
         SafeStaticFilesHandler,
     )
-
-    from mcphub.endpoint import McpEndpoint
+    from mcphub.endpoint import endpoint
 
     install_daphne_limit()
-    application: object = PathDispatcher(
-        chatkit=ChatKitHandler(), default=GuardedASGIHandler(), mcp=McpEndpoint()
-    )
+    application: object = PathDispatcher(chatkit=ChatKitHandler(), default=GuardedASGIHandler(), mcp=endpoint)
     if settings.SERVE_STATIC:
         # Serves /static/ from the installed apps without a separate web server; set
         # SERVE_STATIC=false when nginx or a CDN serves collectstatic's output.

@@ -377,6 +377,15 @@ WEATHER_THROTTLE_RATE = env_throttle_rate("WEATHER_THROTTLE_RATE", "60/min")
 # "client": the browser looks the weather up (ChatKit client tool); "server": this server does.
 CHATKIT_WEATHER_TOOL = env_choice("CHATKIT_WEATHER_TOOL", "client", ("client", "server"))
 
+# --- MCP ------------------------------------------------------------------------------------
+# stdio MCP servers run a command on this host: off unless the operator says so.
+MCP_ALLOW_STDIO = env_bool("MCP_ALLOW_STDIO", False)
+# The default assistant manages the user's tasks through this project's own /mcp endpoint.
+CHATKIT_TASK_TOOLS = env_bool("CHATKIT_TASK_TOOLS", True)
+# How the assistant reaches /mcp: empty (default) in process, through the same ASGI app (no
+# network hop, nothing to configure behind a proxy); or a URL such as http://127.0.0.1:8000/mcp.
+MCP_SELF_URL = env_str("MCP_SELF_URL", "")
+
 # --- Voice (OpenAI Realtime) ----------------------------------------------------------------
 CHATKIT_REALTIME_MODEL = env_str("CHATKIT_REALTIME_MODEL", "gpt-realtime")
 CHATKIT_REALTIME_INSTRUCTIONS = env_str("CHATKIT_REALTIME_INSTRUCTIONS", "You are a helpful voice assistant.")

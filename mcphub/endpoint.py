@@ -206,6 +206,10 @@ class McpEndpoint:
         if not _host_allowed(scope):
             await _answer(send, 400, "Bad request: host not allowed.")
             return
+        await self.serve(scope, receive, send)
+
+    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Without the host check: the assistant's own in-process calls (mcphub.clients) come here."""
         user = await authenticate(scope)
         if user is None:
             await _answer(
@@ -219,3 +223,6 @@ class McpEndpoint:
             await app(scope, receive, send)
         finally:
             current_user.reset(token)
+
+
+endpoint = McpEndpoint()

@@ -143,8 +143,51 @@ def tools_for(node: Node, model: Model) -> tuple[list[Any], list[str]]:
     return tools, stop
 
 
-async def build_agents(graph: Graph, entry: str, context: dict[str, Any], wrap: Any) -> Agent[AgentContext]:
-    """The agent of node ``entry``, with the agents it may hand off to (built once each)."""
+def reachable_agents(graph: Graph, entry: str) -> list[str]:
+    """Node ``entry`` and the agent nodes it may hand off to, directly or not."""
+    seen: list[str] = []
+    pending = [entry]
+    while pending:
+        slug = pending.pop()
+        if slug not in seen and slug in graph.nodes:
+            seen.append(slug)
+            pending += graph.nodes[slug].parameters.get("handoffs", [])
+    return seen
+
+
+def mcp_servers_by_node(graph: Graph, entry: str) -> dict[str, list[str]]:
+    """The MCP servers each agent of a run uses (mcphub.clients names; sync: reads the registry).
+
+    A node without a tool choice has the default assistant's; ``{"type": "tasks"}`` is the
+    project's own endpoint (the user's to-do list); ``{"type": "mcp", "server": …}`` a registered one.
+    """
+    from mcphub.clients import SELF_NAME, assistant_server_names
+
+    chosen: dict[str, list[str]] = {}
+    for slug in reachable_agents(graph, entry):
+        raw = graph.nodes[slug].parameters.get("tools")
+        if raw is None:
+            chosen[slug] = assistant_server_names()
+            continue
+        names = [tool["server"] for tool in raw if tool.get("type") == "mcp"]
+        names += [SELF_NAME for tool in raw if tool.get("type") == "tasks"]
+        chosen[slug] = list(dict.fromkeys(names))
+    return chosen
+
+
+async def build_agents(
+    graph: Graph,
+    entry: str,
+    context: dict[str, Any],
+    wrap: Any,
+    toolbox: Any = None,
+    servers_by_node: dict[str, list[str]] | None = None,
+) -> Agent[AgentContext]:
+    """The agent of node ``entry``, with the agents it may hand off to (built once each).
+
+    ``toolbox``: the turn's connected MCP servers (mcphub.clients.connected), which each agent
+    picks from by ``servers_by_node``.
+    """
     built: dict[str, Agent[AgentContext]] = {}
     pending = [entry]
     while pending:
@@ -155,6 +198,10 @@ async def build_agents(graph: Graph, entry: str, context: dict[str, Any], wrap: 
         p = node.parameters
         model, reasoning = await model_for(p.get("model"))
         tools, stop = tools_for(node, model)
+        mcp_servers: list[Any] = []
+        if toolbox is not None:
+            mcp_servers, stand_ins = toolbox.pick((servers_by_node or {}).get(slug, []))
+            tools += stand_ins
         output = p.get("output", {"type": "text"})
         output_type: Any = None
         if output["type"] == "json_schema":
@@ -173,6 +220,7 @@ async def build_agents(graph: Graph, entry: str, context: dict[str, Any], wrap: 
             model=wrap(model),
             model_settings=model_settings(p.get("model_settings", {}), reasoning),
             tools=tools,
+            mcp_servers=mcp_servers,
             output_type=output_type,
             tool_use_behavior=StopAtTools(stop_at_tool_names=stop),
         )

@@ -47,7 +47,9 @@ from chatkit_site.db import db_call
 from chatkit_site.templating import evaluate_expression, render_template
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import new_id
-from workflows.agents import build_agents
+from conversations.engine.tool_items import ToolCallHooks
+from mcphub.clients import connected
+from workflows.agents import build_agents, mcp_servers_by_node
 from workflows.graph import Graph, Node, parse_graph
 from workflows.models import ThreadWorkflow, Workflow, WorkflowRun
 
@@ -385,12 +387,26 @@ class WorkflowTurn:
         output = p.get("output", {"type": "text"})
         visible = p.get("show_in_chat", True) and output["type"] == "text"
         pace = StreamPace()
-        agent = await build_agents(self.graph, node.slug, self.scope, lambda model: PacedModel(model, pace))
+        by_node = await db_call(mcp_servers_by_node, self.graph, node.slug)
+        names = [name for names in by_node.values() for name in names]
+        # The MCP servers of this step's agents are connected for the step and closed after it.
+        async with connected(names, user=self.context.user) as toolbox:
+            agent = await build_agents(
+                self.graph, node.slug, self.scope, lambda model: PacedModel(model, pace), toolbox, by_node
+            )
+            async for event in self._run_agent(agent, node, step, pace, visible):
+                yield event
+
+    async def _run_agent(
+        self, agent: Any, node: Node, step: dict[str, Any], pace: StreamPace, visible: bool
+    ) -> AsyncIterator[Any]:
+        p = node.parameters
+        output = p.get("output", {"type": "text"})
         agent_input = await self._agent_input(p)
         agent_context = AgentContext(
             thread=self.thread, store=self.server.store, request_context=self.context
         )
-        result = Runner.run_streamed(agent, agent_input, context=agent_context)
+        result = Runner.run_streamed(agent, agent_input, context=agent_context, hooks=ToolCallHooks())
         step["input"] = _summary(self.input.get("text") or self.input.get("action"))
         try:
             if visible:

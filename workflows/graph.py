@@ -25,7 +25,7 @@ KINDS = ("start", "agent", "condition", "state", "json_vector_store", "widget", 
 OPERATORS = ("truthy", "falsy", "equals", "not_equals", "contains", "greater_than", "less_than")
 REASONING_EFFORTS = ("minimal", "low", "medium", "high")
 THREAD_STATUSES = ("active", "closed", "locked")
-TOOL_TYPES = ("knowledge_base", "show_widget", "weather", "web_search", "registered")
+TOOL_TYPES = ("knowledge_base", "show_widget", "weather", "web_search", "registered", "mcp", "tasks")
 PATH = re.compile(r"^(state|input|user)(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 STATE_TARGET = re.compile(r"^state(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 SLUG = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
@@ -118,6 +118,7 @@ class References:
     widgets: set[str]
     models: set[str]
     registered_tools: set[str]
+    mcp_servers: set[str] = field(default_factory=set)
 
 
 class _Checker:
@@ -254,6 +255,14 @@ class _Checker:
                 known = self.refs.registered_tools if self.refs else None
                 if known is not None and tool.get("name") not in known:
                     self.fail(f"{name}: no registered tool {tool.get('name')!r}")
+            elif kind == "mcp":
+                # An admin-registered MCP server (mcphub.McpServer), by name.
+                self.keys(tool, {"type", "server"}, {"server"})
+                known = self.refs.mcp_servers if self.refs else None
+                if not isinstance(tool.get("server"), str):
+                    self.fail(f"{name}.server must be the name of an MCP server")
+                elif known is not None and tool["server"] not in known:
+                    self.fail(f"{name}: no MCP server {tool['server']!r}")
             else:
                 self.keys(tool, {"type"})
 

@@ -19,6 +19,7 @@ EXPORT_FORMAT = "chatkit-django.workflow/1"
 
 def references() -> References:
     from conversations.engine import agent as agent_module
+    from mcphub.models import McpServer
     from vectorstores.models import VectorStore
     from widgets.models import WidgetTemplate
 
@@ -27,6 +28,7 @@ def references() -> References:
         widgets=set(WidgetTemplate.objects.values_list("slug", flat=True)) | set(BUILTIN),
         models=set(AvailableModel.objects.values_list("name", flat=True)),
         registered_tools={getattr(tool, "name", "") for tool in agent_module._extra_tools},
+        mcp_servers=set(McpServer.objects.values_list("name", flat=True)),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from agents import Agent, RunContextWrapper, StopAtTools, function_tool, set_tracing_disabled
 from agents.models.interface import Model
@@ -78,7 +79,10 @@ def register_tool(tool: object) -> None:
         _extra_tools.append(tool)
 
 
-def build_agent(model: Model | None = None) -> Agent[AgentContext]:
+def build_agent(
+    model: Model | None = None, mcp_servers: list[Any] | None = None, extra_tools: list[Any] | None = None
+) -> Agent[AgentContext]:
+    """The default assistant; ``mcp_servers`` are connected ones (mcphub.clients.connected)."""
     if settings.CHATKIT_WEATHER_TOOL == "server":
         from tools.agent_tools import get_weather_server
 
@@ -89,6 +93,7 @@ def build_agent(model: Model | None = None) -> Agent[AgentContext]:
         name="Assistant",
         instructions=settings.CHATKIT_AGENT_INSTRUCTIONS,
         model=model or build_model(),
-        tools=[weather, *_extra_tools],
+        tools=[weather, *_extra_tools, *(extra_tools or [])],
+        mcp_servers=list(mcp_servers or []),
         tool_use_behavior=StopAtTools(stop_at_tool_names=stop_at),
     )

@@ -47,6 +47,74 @@ _WEATHER = re.compile(
 )
 
 
+_TASK_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "add_task",
+        re.compile(
+            r"^(?:please\s+)?(?:add|create|new|ajoute[rz]?|cr[ée]e[rz]?)\s+(?:a\s+|une\s+)?"
+            r"(?:new\s+|nouvelle\s+)?(?:task|todo|to-do|t[âa]che)\s*(?::|to|called|named|pour)?\s*(?P<title>.+?)[.!]?$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "complete_task",
+        re.compile(
+            r"\b(?:complete|finish|done with|termine[rz]?)\s+(?:the\s+)?(?:task|t[âa]che)"
+            r"\s+#?(?P<task_id>\d+)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "delete_task",
+        re.compile(
+            r"\b(?:delete|remove|supprime[rz]?)\s+(?:the\s+)?(?:task|t[âa]che)\s+#?(?P<task_id>\d+)",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "list_tasks",
+        re.compile(
+            r"\b(?:(?:show|list|see|what are)\b.*\b(?:tasks|to-?dos?)|mes\s+t[âa]ches"
+            r"|my\s+(?:tasks|to-?dos?))\b",
+            re.IGNORECASE,
+        ),
+    ),
+]
+TASK_TOOL_NAMES = {name for name, _pattern in _TASK_PATTERNS}
+
+
+def parse_task_request(text: str) -> tuple[str, dict[str, Any]] | None:
+    """A to-do request ("add a task buy bread", "show my tasks") as a task tool call."""
+    for name, pattern in _TASK_PATTERNS:
+        match = pattern.search(text.strip())
+        if match:
+            arguments: dict[str, Any] = {
+                key: int(value) if key == "task_id" else value.strip()
+                for key, value in match.groupdict().items()
+                if value
+            }
+            return name, arguments
+    return None
+
+
+def _called_tool(items: list[dict[str, Any]], call_id: Any) -> str | None:
+    for item in reversed(items):
+        if item.get("type") == "function_call" and item.get("call_id") == call_id:
+            return item.get("name")
+    return None
+
+
+def _function_call(name: str, arguments: dict[str, Any]) -> ResponseFunctionToolCall:
+    return ResponseFunctionToolCall(
+        id=f"fc_{uuid.uuid4().hex}",
+        call_id=f"call_{uuid.uuid4().hex}",
+        type="function_call",
+        name=name,
+        arguments=json.dumps(arguments, ensure_ascii=False),
+        status="completed",
+    )
+
+
 def register_offline_answerer(answerer: OfflineAnswerer) -> None:
     if answerer not in _answerers:
         _answerers.append(answerer)
@@ -116,6 +184,8 @@ class OfflineModel(Model):
         tool_names = [getattr(tool, "name", "") for tool in tools]
         last = items[-1] if items else {}
         if last.get("type") == "function_call_output":
+            if _called_tool(items, last.get("call_id")) in TASK_TOOL_NAMES:
+                return [_message(f"{OFFLINE_NOTICE} Done: your tasks are in the card above.")]
             output = last.get("output")
             shown = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
             return [_message(f"{OFFLINE_NOTICE} The tool answered:\n\n{shown}")]
@@ -126,17 +196,10 @@ class OfflineModel(Model):
             return [_message(json.dumps(_sample(output_schema.json_schema(), question), ensure_ascii=False))]
         weather = parse_weather_request(question)
         if weather and "get_weather" in tool_names:
-            call_id = f"call_{uuid.uuid4().hex}"
-            return [
-                ResponseFunctionToolCall(
-                    id=f"fc_{uuid.uuid4().hex}",
-                    call_id=call_id,
-                    type="function_call",
-                    name="get_weather",
-                    arguments=json.dumps(weather, ensure_ascii=False),
-                    status="completed",
-                )
-            ]
+            return [_function_call("get_weather", weather)]
+        task = parse_task_request(question)
+        if task and task[0] in tool_names:
+            return [_function_call(*task)]
         for answerer in _answerers:
             answer = await answerer(question, tool_names)
             if answer:

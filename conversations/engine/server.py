@@ -51,8 +51,10 @@ from conversations.engine.converter import AttachmentAwareConverter
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import DjangoStore, new_id
 from conversations.engine.titles import title_for
+from conversations.engine.tool_items import ToolCallHooks
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
+from mcphub.clients import assistant_server_names, connected
 
 logger = logging.getLogger("chatkit.conversations")
 
@@ -197,23 +199,27 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         agent_input = await self.converter.to_agent_input(list(reversed(history.data)))
         agent_context = AgentContext(thread=thread, store=self.store, request_context=context)
         pace = StreamPace()
-        result = Runner.run_streamed(
-            agent_module.build_agent(PacedModel(self.model(), pace)), agent_input, context=agent_context
-        )
-        rewriter = _ItemIdRewriter()
-        try:
-            async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
-                yield rewriter.rewrite(event)
-        except asyncio.CancelledError:
-            result.cancel()
-            raise
-        except CustomStreamError:
-            raise
-        except Exception as exc:
-            # Upstream errors (network, rate limits, bad model output): full details go to the
-            # log, the user gets a safe message and a thread that still works.
-            logger.exception("Model run failed for thread %s: %s", thread.id, exc)
-            raise CustomStreamError(_(MODEL_ERROR_MESSAGE), allow_retry=True) from exc
+        names = await db_call(assistant_server_names)
+        # The MCP servers the assistant uses (its task tools among them) are connected for the
+        # turn and closed when it ends, whichever way it ends.
+        async with connected(names, user=context.user) as toolbox:
+            servers, stand_ins = toolbox.pick(names)
+            agent = agent_module.build_agent(PacedModel(self.model(), pace), servers, stand_ins)
+            result = Runner.run_streamed(agent, agent_input, context=agent_context, hooks=ToolCallHooks())
+            rewriter = _ItemIdRewriter()
+            try:
+                async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
+                    yield rewriter.rewrite(event)
+            except asyncio.CancelledError:
+                result.cancel()
+                raise
+            except CustomStreamError:
+                raise
+            except Exception as exc:
+                # Upstream errors (network, rate limits, bad model output): full details go to
+                # the log, the user gets a safe message and a thread that still works.
+                logger.exception("Model run failed for thread %s: %s", thread.id, exc)
+                raise CustomStreamError(_(MODEL_ERROR_MESSAGE), allow_retry=True) from exc
 
     async def add_feedback(
         self, thread_id: str, item_ids: list[str], feedback: FeedbackKind, context: RequestContext

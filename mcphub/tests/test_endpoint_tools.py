@@ -56,7 +56,8 @@ def test_a_user_reads_only_the_chats_stores(url, stores):
     _, listed = call(url, token, "list_vector_stores")
     assert [store["slug"] for store in listed] == [SHARED_STORE]
     is_error, text = call(url, token, "search_knowledge_base", {"query": "salary", "store": "payroll"})
-    assert is_error and "No knowledge store 'payroll'" in text
+    assert is_error
+    assert "No knowledge store 'payroll'" in text
     is_error, _ = call(url, token, "get_document", {"store": "payroll", "doc_id": "salaries"})
     assert is_error
     _, hits = call(url, token, "search_knowledge_base", {"query": "when are salaries paid"})
@@ -91,7 +92,8 @@ def test_it_reads_a_document(url, stores):
 )
 def test_it_rejects_bad_searches_with_a_tool_error(url, arguments):
     is_error, text = call(url, token_of(UserFactory()), "search_knowledge_base", arguments)
-    assert is_error and text
+    assert is_error
+    assert text
 
 
 def test_it_lists_the_widget_library(url):
@@ -114,7 +116,9 @@ def test_the_task_tools_manage_the_users_own_list(url):
     _, added = call(
         url, token, "add_task", {"title": "buy bread", "priority": "high", "due_date": "2026-12-24"}
     )
-    assert added["title"] == "buy bread" and added["priority"] == "high" and added["due_date"] == "2026-12-24"
+    assert added["title"] == "buy bread"
+    assert added["priority"] == "high"
+    assert added["due_date"] == "2026-12-24"
     assert Task.objects.get(owner=user).title == "buy bread"
 
     _, updated = call(url, token, "update_task", {"task_id": added["id"], "description": "sourdough"})
@@ -138,9 +142,11 @@ def test_a_user_never_sees_or_changes_anothers_tasks(url):
     assert listed == []
     for tool, extra in [("complete_task", {}), ("update_task", {"title": "hacked"}), ("delete_task", {})]:
         is_error, text = call(url, token, tool, {"task_id": task.pk, **extra})
-        assert is_error and f"No task {task.pk}" in text
+        assert is_error
+        assert f"No task {task.pk}" in text
     task.refresh_from_db()
-    assert task.title == "private" and not task.completed
+    assert task.title == "private"
+    assert not task.completed
 
 
 @pytest.mark.parametrize(
@@ -150,5 +156,6 @@ def test_a_user_never_sees_or_changes_anothers_tasks(url):
 def test_add_task_rejects_bad_input_and_writes_nothing(url, arguments):
     user = UserFactory()
     is_error, text = call(url, token_of(user), "add_task", arguments)
-    assert is_error and text
+    assert is_error
+    assert text
     assert not Task.objects.filter(owner=user).exists()

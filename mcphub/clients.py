@@ -1,0 +1,188 @@
+"""MCP servers as agent tools, through the Agents SDK: admin-registered servers and this
+project's own /mcp endpoint (the task tools of the default assistant).
+
+A turn connects the servers its agents use once (``connected``), and closes them when it ends;
+the SDK's ``MCPServerManager`` connects them in parallel, each on its own task, and keeps the
+ones that answered. A server that does not answer becomes a stand-in tool that says so — the
+model sees the error, the turn goes on — and one log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2
+from agents import FunctionTool, RunContextWrapper
+from agents.mcp import (
+    MCPServer,
+    MCPServerManager,
+    MCPServerStdio,
+    MCPServerStreamableHttp,
+    create_static_tool_filter,
+)
+from django.conf import settings
+
+from chatkit_site.db import db_call
+from mcphub.models import McpServer
+
+logger = logging.getLogger("chatkit.mcp")
+
+SELF_NAME = "tasks"  # the project's own endpoint, as agents know it
+TASK_TOOLS = ["add_task", "list_tasks", "complete_task", "update_task", "delete_task"]
+
+
+class Unavailable(Exception):
+    pass
+
+
+def _tool_error(ctx: RunContextWrapper[Any], error: Exception) -> str:
+    logger.warning("MCP tool call failed: %s", error)
+    return f"The tool failed: {error}"
+
+
+def _in_process_client(headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None) -> Any:
+    from mcphub.endpoint import endpoint
+
+    return httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=endpoint.serve), headers=headers, timeout=timeout, auth=auth
+    )
+
+
+def sdk_server(entry: McpServer) -> MCPServer:
+    """The Agents SDK server of an admin-registered entry (not connected yet)."""
+    common: dict[str, Any] = {
+        "name": entry.name,
+        "cache_tools_list": True,
+        "client_session_timeout_seconds": entry.timeout_seconds,
+        "tool_filter": create_static_tool_filter(allowed_tool_names=entry.allowed_tools)
+        if entry.allowed_tools
+        else None,
+        "failure_error_function": _tool_error,
+    }
+    if entry.transport == McpServer.Transport.STDIO:
+        if not settings.MCP_ALLOW_STDIO:
+            raise Unavailable("stdio MCP servers are disabled on this server (MCP_ALLOW_STDIO).")
+        return MCPServerStdio(params={"command": entry.command, "args": list(entry.args)}, **common)
+    missing = [env for env in entry.headers.values() if env not in os.environ]
+    if missing:
+        raise Unavailable(f"its header secrets are not set in the environment: {', '.join(missing)}")
+    headers = {name: os.environ[env] for name, env in entry.headers.items()}
+    params = {"url": entry.url, "headers": headers, "timeout": entry.timeout_seconds}
+    return MCPServerStreamableHttp(params=params, **common)  # type: ignore[arg-type]
+
+
+def self_server(user: Any) -> MCPServer:
+    """The project's own /mcp endpoint, as ``user``, limited to the task tools."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    params: dict[str, Any] = {
+        "url": settings.MCP_SELF_URL or "http://localhost/mcp",
+        "headers": {"Authorization": f"Bearer {AccessToken.for_user(user)}"},
+        "timeout": 30,
+    }
+    if not settings.MCP_SELF_URL:
+        params["httpx_client_factory"] = _in_process_client
+    return MCPServerStreamableHttp(
+        params=params,  # type: ignore[arg-type]
+        name=SELF_NAME,
+        cache_tools_list=True,
+        client_session_timeout_seconds=30,
+        tool_filter=create_static_tool_filter(allowed_tool_names=TASK_TOOLS),
+        failure_error_function=_tool_error,
+    )
+
+
+def stand_in(name: str, reason: str, tool_names: list[str]) -> list[FunctionTool]:
+    """Tools that answer with the server's error: its allowed tools, or one named after it."""
+
+    async def unavailable(ctx: Any, arguments: str) -> str:
+        return f"Error: the MCP server {name} is unavailable ({reason}). Tell the user; do not retry."
+
+    schema = {"type": "object", "properties": {}, "additionalProperties": True}
+    return [
+        FunctionTool(
+            name=tool,
+            description=f"(unavailable) {tool} of the MCP server {name}",
+            params_json_schema=schema,
+            on_invoke_tool=unavailable,
+            strict_json_schema=False,
+        )
+        for tool in (tool_names or [f"{name.replace('-', '_')}_unavailable"])
+    ]
+
+
+@dataclass
+class Toolbox:
+    """The connected servers of a turn, by name, and stand-in tools for those that failed."""
+
+    servers: dict[str, MCPServer] = field(default_factory=dict)
+    stand_ins: dict[str, list[FunctionTool]] = field(default_factory=dict)
+
+    def pick(self, names: list[str]) -> tuple[list[MCPServer], list[FunctionTool]]:
+        servers = [self.servers[name] for name in names if name in self.servers]
+        tools = [tool for name in names for tool in self.stand_ins.get(name, [])]
+        return servers, tools
+
+
+def assistant_server_names() -> list[str]:
+    names = list(McpServer.objects.filter(enabled=True, in_assistant=True).values_list("name", flat=True))
+    return [*names, SELF_NAME] if settings.CHATKIT_TASK_TOOLS else names
+
+
+@asynccontextmanager
+async def connected(names: list[str], *, user: Any) -> AsyncIterator[Toolbox]:
+    """Connect the servers ``names`` (SELF_NAME: the project's own) for one turn."""
+    toolbox = Toolbox()
+    wanted = [name for name in dict.fromkeys(names) if name != SELF_NAME]
+    entries = {entry.name: entry for entry in await db_call(_entries, wanted)}
+    servers: list[MCPServer] = []
+    allowed: dict[str, list[str]] = {}
+    for name in wanted:
+        entry = entries.get(name)
+        if entry is None:
+            reason = "it is not registered or is disabled"
+        else:
+            allowed[name] = list(entry.allowed_tools)
+            try:
+                servers.append(sdk_server(entry))
+                continue
+            except Unavailable as exc:
+                reason = str(exc)
+        logger.warning("MCP server %s unavailable: %s", name, reason)
+        toolbox.stand_ins[name] = stand_in(name, reason, allowed.get(name, []))
+    if SELF_NAME in names and user is not None:
+        servers.append(self_server(user))
+    if not servers:
+        yield toolbox
+        return
+    timeout = max([entry.timeout_seconds for entry in entries.values()] + [10.0])
+    async with MCPServerManager(
+        servers, connect_timeout_seconds=timeout, connect_in_parallel=True, drop_failed_servers=True
+    ) as manager:
+        for server in manager.active_servers:
+            toolbox.servers[server.name] = server
+        for server in manager.failed_servers:
+            error = manager.errors.get(server)
+            reason = f"{type(error).__name__}: {error}" if error else "it did not answer"
+            logger.warning("MCP server %s unreachable: %s", server.name, reason)
+            toolbox.stand_ins[server.name] = stand_in(
+                server.name, "unreachable", allowed.get(server.name, [])
+            )
+        yield toolbox
+
+
+def _entries(names: list[str]) -> list[McpServer]:
+    return list(McpServer.objects.filter(name__in=names, enabled=True)) if names else []
+
+
+async def list_server_tools(entry: McpServer) -> list[dict[str, Any]]:
+    """Connect once and list the tools (the admin's "test connection"); raises on failure."""
+    server = sdk_server(entry)
+    async with server:
+        tools = await server.list_tools()
+    return [{"name": tool.name, "description": tool.description or ""} for tool in tools]
