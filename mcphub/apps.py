@@ -6,3 +6,6 @@ class McpHubConfig(AppConfig):
     name = "mcphub"
     verbose_name = _("MCP")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from mcphub import signals  # noqa: F401

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from agents.mcp import (
     create_static_tool_filter,
 )
 from django.conf import settings
+from django.core.cache import cache
 
 from chatkit_site.db import db_call
 from mcphub.models import McpServer
@@ -49,7 +51,10 @@ def _in_process_client(headers: dict[str, str] | None = None, timeout: Any = Non
     from mcphub.endpoint import endpoint
 
     return httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=endpoint.serve), headers=headers, timeout=timeout, auth=auth
+        transport=httpx2.ASGITransport(app=endpoint.serve_internal),
+        headers=headers,
+        timeout=timeout,
+        auth=auth,
     )
 
 
@@ -76,25 +81,36 @@ def sdk_server(entry: McpServer) -> MCPServer:
     return MCPServerStreamableHttp(params=params, **common)  # type: ignore[arg-type]
 
 
-def self_server(user: Any) -> MCPServer:
-    """The project's own /mcp endpoint, as ``user``, limited to the task tools."""
-    from rest_framework_simplejwt.tokens import AccessToken
+@contextmanager
+def self_server(user: Any) -> Iterator[MCPServer]:
+    """The project's own /mcp endpoint, as ``user``, limited to the task tools.
 
-    params: dict[str, Any] = {
-        "url": settings.MCP_SELF_URL or "http://localhost/mcp",
-        "headers": {"Authorization": f"Bearer {AccessToken.for_user(user)}"},
-        "timeout": 30,
-    }
-    if not settings.MCP_SELF_URL:
+    In process (the default) the user rides on a random per-turn key, so no token is made or
+    checked; with MCP_SELF_URL the calls go over HTTP with a short-lived JWT of the user.
+    """
+    from mcphub.endpoint import INTERNAL_HEADER, endpoint
+
+    params: dict[str, Any] = {"url": settings.MCP_SELF_URL or "http://localhost/mcp", "timeout": 30}
+    key = secrets.token_urlsafe(24)
+    if settings.MCP_SELF_URL:
+        from rest_framework_simplejwt.tokens import AccessToken
+
+        params["headers"] = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
+    else:
+        params["headers"] = {INTERNAL_HEADER.decode(): key}
         params["httpx_client_factory"] = _in_process_client
-    return MCPServerStreamableHttp(
-        params=params,  # type: ignore[arg-type]
-        name=SELF_NAME,
-        cache_tools_list=True,
-        client_session_timeout_seconds=30,
-        tool_filter=create_static_tool_filter(allowed_tool_names=TASK_TOOLS),
-        failure_error_function=_tool_error,
-    )
+        endpoint.internal_users[key] = user
+    try:
+        yield MCPServerStreamableHttp(
+            params=params,  # type: ignore[arg-type]
+            name=SELF_NAME,
+            cache_tools_list=True,
+            client_session_timeout_seconds=30,
+            tool_filter=create_static_tool_filter(allowed_tool_names=TASK_TOOLS),
+            failure_error_function=_tool_error,
+        )
+    finally:
+        endpoint.internal_users.pop(key, None)
 
 
 def stand_in(name: str, reason: str, tool_names: list[str]) -> list[FunctionTool]:
@@ -129,9 +145,17 @@ class Toolbox:
         return servers, tools
 
 
+ASSISTANT_CACHE_KEY = "mcphub:assistant-servers"
+
+
 def assistant_server_names() -> list[str]:
-    names = list(McpServer.objects.filter(enabled=True, in_assistant=True).values_list("name", flat=True))
-    return [*names, SELF_NAME] if settings.CHATKIT_TASK_TOOLS else names
+    """The servers of the default assistant. Cached (no query per turn); mcphub.signals clears it
+    when an entry changes — other processes see the change within a minute (locmem caches)."""
+    names = cache.get(ASSISTANT_CACHE_KEY)
+    if names is None:
+        names = list(McpServer.objects.filter(enabled=True, in_assistant=True).values_list("name", flat=True))
+        cache.set(ASSISTANT_CACHE_KEY, names, 60)
+    return [*names, SELF_NAME] if settings.CHATKIT_TASK_TOOLS else list(names)
 
 
 @asynccontextmanager
@@ -155,11 +179,20 @@ async def connected(names: list[str], *, user: Any) -> AsyncIterator[Toolbox]:
                 reason = str(exc)
         logger.warning("MCP server %s unavailable: %s", name, reason)
         toolbox.stand_ins[name] = stand_in(name, reason, allowed.get(name, []))
-    if SELF_NAME in names and user is not None:
-        servers.append(self_server(user))
-    if not servers:
-        yield toolbox
-        return
+    with ExitStack() as stack:
+        if SELF_NAME in names and user is not None:
+            servers.append(stack.enter_context(self_server(user)))
+        if not servers:
+            yield toolbox
+            return
+        async with _managed(servers, entries, allowed, toolbox):
+            yield toolbox
+
+
+@asynccontextmanager
+async def _managed(
+    servers: list[MCPServer], entries: dict[str, McpServer], allowed: dict[str, list[str]], toolbox: Toolbox
+) -> AsyncIterator[None]:
     timeout = max([entry.timeout_seconds for entry in entries.values()] + [10.0])
     async with MCPServerManager(
         servers, connect_timeout_seconds=timeout, connect_in_parallel=True, drop_failed_servers=True

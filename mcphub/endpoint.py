@@ -31,6 +31,7 @@ from mcphub import tools
 logger = logging.getLogger("chatkit.mcp")
 
 MCP_PATH = "/mcp"
+INTERNAL_HEADER = b"x-chatkit-internal"
 current_user: contextvars.ContextVar[Any] = contextvars.ContextVar("mcp_user")
 
 server = MCPServer(
@@ -173,6 +174,9 @@ class McpEndpoint:
 
     def __init__(self) -> None:
         self._apps: dict[asyncio.AbstractEventLoop, Any] = {}
+        # The assistant's own in-process calls: a random key per turn → its user (never reachable
+        # from outside: only ``serve_internal`` reads it, and only mcphub.clients calls that).
+        self.internal_users: dict[str, Any] = {}
 
     async def _app(self) -> Any:
         loop = asyncio.get_running_loop()
@@ -208,9 +212,14 @@ class McpEndpoint:
             return
         await self.serve(scope, receive, send)
 
-    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """Without the host check: the assistant's own in-process calls (mcphub.clients) come here."""
-        user = await authenticate(scope)
+    async def serve_internal(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The default assistant's in-process calls (mcphub.clients): the turn's user, no token."""
+        key = next((value for name, value in scope.get("headers", []) if name == INTERNAL_HEADER), b"")
+        user = self.internal_users.get(key.decode("latin-1"))
+        await self.serve(scope, receive, send, user=user)
+
+    async def serve(self, scope: dict[str, Any], receive: Any, send: Any, user: Any = None) -> None:
+        user = user or await authenticate(scope)
         if user is None:
             await _answer(
                 send, 401, "Authentication required: a valid access token or personal access token.",

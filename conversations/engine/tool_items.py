@@ -37,6 +37,10 @@ def _short(value: Any) -> str:
 
 
 def server_of(tool: Tool) -> str | None:
+    """The MCP server a tool comes from (the SDK marks the tools it makes from MCP tools)."""
+    binding = getattr(tool, "_mcp_tool_binding", None)
+    if isinstance(binding, tuple) and binding and isinstance(binding[0], str):
+        return binding[0]
     origin = getattr(tool, "tool_origin", None)
     return getattr(origin, "mcp_server_name", None) if origin is not None else None
 

@@ -43,7 +43,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
   const messages = $("fb-messages");
   const input = $("fb-input");
   const errorBox = $("fb-error");
-  const state = { threadId: null, cursor: null, controller: null, attachments: [], uploads: [], texts: new Map() };
+  const state = { threadId: null, cursor: null, controller: null, attachments: [], uploads: [], texts: new Map(), workflows: new Map() };
 
   const showError = (text) => {
     errorBox.textContent = text || s.error;
@@ -89,7 +89,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
   }
 
   function renderItem(item, { prepend = false } = {}) {
-    if (!["user_message", "assistant_message", "widget", "client_tool_call"].includes(item.type)) return;
+    if (!["user_message", "assistant_message", "widget", "client_tool_call", "workflow"].includes(item.type)) return;
     const node = itemElement(item);
     if (prepend) items.prepend(node);
     $("fb-start").hidden = true;
@@ -103,11 +103,35 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
       node.innerHTML = `<div class="fb-answer">${renderMarkdown(text)}</div>`;
     } else if (item.type === "widget") {
       renderWidget(node, item);
+    } else if (item.type === "workflow") {
+      renderWorkflow(node, item.workflow);
     } else if (item.type === "client_tool_call") {
       node.innerHTML = item.status === "pending"
         ? `<p class="fb-tool">${escapeHtml(item.name === "get_weather" ? s.weatherLookup : item.name)}</p>` : "";
     }
     scrollDown();
+  }
+
+  // Tool calls of a turn: a collapsed list, each with its status (loading / complete).
+  function renderWorkflow(node, workflow) {
+    const tasks = workflow.tasks || [];
+    const open = node.querySelector("details")?.open ?? workflow.expanded;
+    const rows = tasks.map((task) => {
+      const mark = task.status_indicator === "loading" ? "…" : task.status_indicator === "complete" ? "✓" : "•";
+      const detail = task.content ? ` <span class="fb-task-detail">${escapeHtml(task.content)}</span>` : "";
+      return `<li data-status="${escapeHtml(task.status_indicator || "none")}">${mark} ${escapeHtml(task.title || "")}${detail}</li>`;
+    });
+    const summary = tasks.length === 1 ? (tasks[0].title || "") : `${tasks.length} ${s.toolCalls}`;
+    node.innerHTML = `<details class="fb-workflow"${open ? " open" : ""}><summary>${escapeHtml(summary)}</summary><ul>${rows.join("")}</ul></details>`;
+  }
+
+  function updateWorkflow(itemId, update) {
+    const node = items.querySelector(`[data-item-id="${CSS.escape(itemId)}"]`);
+    if (!node || !state.workflows.has(itemId)) return;
+    const workflow = state.workflows.get(itemId);
+    if (update.type === "workflow.task.added") workflow.tasks.splice(update.task_index, 0, update.task);
+    else if (update.type === "workflow.task.updated") workflow.tasks[update.task_index] = update.task;
+    renderWorkflow(node, workflow);
   }
 
   function appendDelta(itemId, delta) {
@@ -132,12 +156,14 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
       case "thread.item.added":
       case "thread.item.done":
       case "thread.item.replaced":
+        if (event.item.type === "workflow") state.workflows.set(event.item.id, event.item.workflow);
         renderItem(event.item);
         if (event.type === "thread.item.done" && event.item.type === "client_tool_call"
             && event.item.status === "pending") pendingTool = event.item;
         break;
       case "thread.item.updated":
         if (event.update.type === "assistant_message.content_part.text_delta") appendDelta(event.item_id, event.update.delta);
+        else if (event.update.type.startsWith("workflow.task.")) updateWorkflow(event.item_id, event.update);
         break;
       case "thread.item.removed":
         items.querySelector(`[data-item-id="${CSS.escape(event.item_id)}"]`)?.remove();

@@ -1,0 +1,168 @@
+"""Agents call the tools of an admin-registered MCP server: a real second server on a local port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+
+import pytest
+from agents.testing import assistant_message, function_call
+
+from accounts.tests.factories import UserFactory
+from chatkit_site.tests.processes import BASE_DIR, free_port, wait
+from conversations.tests.helpers import chat_client, create_thread
+from mcphub.admin import connection_report
+from mcphub.models import McpServer
+from workflows import services
+from workflows.tests.helpers import linear_graph
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def crm_url():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcphub.tests.crm_server", str(port)], cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    def up() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    assert wait(up, 30), "the CRM MCP server did not start"
+    yield f"http://127.0.0.1:{port}/mcp"
+    process.terminate()
+    process.wait(10)
+
+
+def crm(url: str, **fields) -> McpServer:
+    defaults = {"allowed_tools": ["lookup_customer", "broken_lookup"], "in_assistant": True}
+    return McpServer.objects.create(name="crm", url=url, **{**defaults, **fields})
+
+
+def tool_outputs(call) -> list[str]:
+    return [
+        str(item.get("output"))
+        for item in call.input
+        if isinstance(item, dict) and item.get("type") == "function_call_output"
+    ]
+
+
+def workflow_tasks(events) -> list[tuple[str, str]]:
+    items = [e["item"] for e in events if e["type"] == "thread.item.done" and e["item"]["type"] == "workflow"]
+    return [(task["title"], task["status_indicator"]) for item in items for task in item["workflow"]["tasks"]]
+
+
+def test_the_assistant_calls_a_registered_servers_tool(crm_url, scripted):
+    crm(crm_url)
+    scripted.extend(
+        [
+            [function_call("lookup_customer", {"email": "ada@example.com"}, call_id="c1")],
+            [assistant_message("Ada is on the gold plan.")],
+        ]
+    )
+    _, events = create_thread(chat_client(UserFactory()), "Which plan is ada@example.com on?")
+
+    first, second = scripted.calls
+    offered = {tool.name for tool in first.tools}
+    assert {"lookup_customer", "broken_lookup"} <= offered
+    assert "delete_everything" not in offered  # the allow-list holds
+    assert "Ada Lovelace" in tool_outputs(second)[0]
+    assert ("Called crm.lookup_customer", "complete") in workflow_tasks(events)
+    assert any(e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message" for e in events)
+
+
+def test_a_failing_tool_is_an_error_the_model_sees(crm_url, scripted):
+    crm(crm_url)
+    scripted.extend(
+        [
+            [function_call("broken_lookup", {"email": "ada@example.com"}, call_id="c1")],
+            [assistant_message("The CRM is down, sorry.")],
+        ]
+    )
+    _, events = create_thread(chat_client(UserFactory()), "Look up ada@example.com")
+
+    assert "database is down" in tool_outputs(scripted.calls[1])[0]
+    assert not any(e["type"] == "error" for e in events)
+
+
+def test_an_unreachable_server_is_a_tool_error_and_the_turn_completes(scripted, caplog):
+    crm(f"http://127.0.0.1:{free_port()}/mcp", timeout_seconds=2)
+    scripted.extend(
+        [
+            [function_call("lookup_customer", {"email": "ada@example.com"}, call_id="c1")],
+            [assistant_message("The CRM cannot be reached.")],
+        ]
+    )
+    _, events = create_thread(chat_client(UserFactory()), "Look up ada@example.com")
+
+    assert "unavailable" in tool_outputs(scripted.calls[1])[0]
+    assert any(e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message" for e in events)
+    assert not any(e["type"] == "error" for e in events)
+    assert any("MCP server crm unreachable" in record.getMessage() for record in caplog.records)
+
+
+def test_a_workflow_agent_step_uses_the_server_it_picks(crm_url, scripted):
+    crm(crm_url, in_assistant=False)
+    graph = linear_graph(
+        {"slug": "support", "kind": "agent", "parameters": {"tools": [{"type": "mcp", "server": "crm"}]}}
+    )
+    workflow = services.workflow_create(slug="support", display_name="Support", graph=graph).workflow
+    services.workflow_set_chatkit(workflow=workflow)
+    scripted.extend(
+        [
+            [function_call("lookup_customer", {"email": "ada@example.com"}, call_id="c1")],
+            [assistant_message("Gold.")],
+        ]
+    )
+    create_thread(chat_client(UserFactory()), "Which plan?")
+
+    assert {tool.name for tool in scripted.calls[0].tools} == {"lookup_customer", "broken_lookup"}
+    assert "Ada Lovelace" in tool_outputs(scripted.calls[1])[0]
+
+
+def test_a_workflow_cannot_name_an_unknown_server():
+    graph = linear_graph(
+        {"slug": "support", "kind": "agent", "parameters": {"tools": [{"type": "mcp", "server": "nope"}]}}
+    )
+    with pytest.raises(Exception, match="no MCP server 'nope'"):
+        services.workflow_create(slug="support", display_name="Support", graph=graph)
+
+
+def test_test_connection_lists_the_allowed_tools(crm_url):
+    assert connection_report(crm(crm_url)) == (True, "lookup_customer, broken_lookup")
+
+
+def test_test_connection_reports_an_unreachable_server():
+    ok, report = connection_report(crm(f"http://127.0.0.1:{free_port()}/mcp", timeout_seconds=2))
+    assert not ok
+    assert report
+
+
+def test_stdio_servers_are_refused_unless_allowed(settings):
+    from django.core.exceptions import ValidationError
+
+    settings.MCP_ALLOW_STDIO = False
+    entry = McpServer(name="local", transport="stdio", command="python")
+    with pytest.raises(ValidationError, match="MCP_ALLOW_STDIO"):
+        entry.full_clean()
+    settings.MCP_ALLOW_STDIO = True
+    entry.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("url", "ftp://x"), ("headers", {"Authorization": "not an env name!"}), ("allowed_tools", ["ok", 3])],
+)
+def test_it_rejects_bad_entries(field, value):
+    from django.core.exceptions import ValidationError
+
+    entry = McpServer(name="bad", **{"url": "http://127.0.0.1:1/mcp", field: value})
+    with pytest.raises(ValidationError):
+        entry.full_clean()
