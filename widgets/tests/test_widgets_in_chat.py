@@ -34,8 +34,11 @@ def test_the_assistant_shows_a_library_widget_and_a_reload_returns_it(client, sc
     shown = widget_items(events)
     assert shown[0]["widget"] == STATIC
     reloaded = post(client, {"type": "items.list", "params": {"thread_id": thread_id, "order": "asc"}}).json()
-    assert [item["type"] for item in reloaded["data"]] == ["user_message", "widget", "assistant_message"]
-    assert reloaded["data"][1]["widget"] == STATIC
+    # The show_widget call itself is shown first, as a (collapsed) workflow item.
+    types = [item["type"] for item in reloaded["data"]]
+    assert types == ["user_message", "workflow", "widget", "assistant_message"]
+    assert reloaded["data"][1]["workflow"]["tasks"][0]["title"].startswith("Showed the widget")
+    assert reloaded["data"][2]["widget"] == STATIC
 
 
 def test_a_template_widget_is_built_with_the_data(client, scripted):
