@@ -63,6 +63,7 @@ def _row(task: Task) -> dict[str, Any]:
                     {"type": "Caption", "value": " · ".join(details)},
                 ],
             },
+            {"type": "Spacer"},
             *buttons,
         ],
     }
