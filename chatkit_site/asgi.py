@@ -2,7 +2,8 @@
 
 The stack, outermost first: request body limits (before anything reads or buffers a body),
 static files (unless a proxy serves them), then Django — with a shorter middleware chain for
-POST /api/chatkit, the hot path — or, for /mcp, the project's MCP server (mcphub.endpoint).
+POST /api/chatkit, the hot path — or, for /mcp, the project's MCP server (mcphub.endpoint). WebSockets go to Channels'
+router (/ws/events: events.consumers).
 """
 
 import os
@@ -13,6 +14,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatkit_site.settings")
 
 
 def build_application() -> object:
+    from channels.routing import ProtocolTypeRouter, URLRouter
+    from channels.security.websocket import AllowedHostsOriginValidator
     from django.conf import settings
 
     from chatkit_site.bodylimit import BodyLimitMiddleware, install_daphne_limit
@@ -22,15 +25,18 @@ def build_application() -> object:
         PathDispatcher,
         SafeStaticFilesHandler,
     )
+    from events.routing import websocket_urlpatterns
     from mcphub.endpoint import endpoint
 
     install_daphne_limit()
-    application: object = PathDispatcher(chatkit=ChatKitHandler(), default=GuardedASGIHandler(), mcp=endpoint)
+    http: object = PathDispatcher(chatkit=ChatKitHandler(), default=GuardedASGIHandler(), mcp=endpoint)
     if settings.SERVE_STATIC:
         # Serves /static/ from the installed apps without a separate web server; set
         # SERVE_STATIC=false when nginx or a CDN serves collectstatic's output.
-        application = SafeStaticFilesHandler(application)
-    return BodyLimitMiddleware(application)
+        http = SafeStaticFilesHandler(http)
+    # WebSockets (/ws/events) only from pages of this site's own hosts (Origin checked).
+    websocket = AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns))
+    return ProtocolTypeRouter({"http": BodyLimitMiddleware(http), "websocket": websocket})
 
 
 django.setup(set_prefix=False)

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "workflows",
     "tasks",
     "mcphub",
+    "events",
 ]
 
 MIDDLEWARE = [
@@ -211,13 +212,38 @@ DATABASE_CALLS_IN_REQUEST_THREAD = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer --------------------------------------------------------------
+# With several workers, whatever they share lives in Redis (REDIS_URL): the cache (throttles,
+# weather answers, the assistant's MCP server list, WebSocket tickets) and the channel layer
+# (live events). A Redis outage degrades instead of failing requests (chatkit_site.cache: reads
+# miss, writes are skipped; events are dropped and logged). Without REDIS_URL both live in the
+# process, which is right for one worker only.
 REDIS_URL = env_optional("REDIS_URL")
+# Seconds a Redis call may take before it counts as an outage (so nothing hangs on a dead Redis).
+REDIS_TIMEOUT_SECONDS = env_int("REDIS_TIMEOUT_SECONDS", 2, minimum=1)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "chatkit_site.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "chatkit", "expiry": 30},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Nothing sends on the channel layer yet; it stays in memory until something does.
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Live events (/ws/events): how long a ticket from POST /api/events/ticket stays valid, and how
+# long a new WebSocket may stay silent before it must have authenticated.
+EVENTS_TICKET_SECONDS = env_int("EVENTS_TICKET_SECONDS", 30, minimum=5)
+EVENTS_AUTH_TIMEOUT_SECONDS = env_int("EVENTS_AUTH_TIMEOUT_SECONDS", 10, minimum=1)
 
 # --- Accounts -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -12,6 +12,7 @@ from accounts import urls as accounts
 from chatkit_site.apis import HealthApi
 from chatkit_site.http import api_not_found
 from conversations import urls as conversations
+from events import urls as events
 from tasks import urls as tasks
 from tools import urls as tools
 from vectorstores import urls as vectorstores
@@ -37,6 +38,7 @@ api = [
     path("tasks", include(tasks.root)),
     path("tasks/", include(tasks.routes)),  # each user's to-do list
     path("tools/", include(tools.routes)),  # weather
+    path("events/", include(events.routes)),  # tickets for the live events socket (/ws/events)
     path("health", HealthApi.as_view(), name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

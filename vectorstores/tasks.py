@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks import task
 
+from events.publish import staff_event_send
 from vectorstores.models import IngestionJob
 from vectorstores.services import IngestProgress, documents_ingest
 from vectorstores.sources import InvalidJSON, iter_documents, validate
@@ -15,8 +16,30 @@ from vectorstores.sources import InvalidJSON, iter_documents, validate
 logger = logging.getLogger("chatkit.vectorstores")
 
 
+def job_announce(job_id: int) -> None:
+    """Tell admins' open pages (/ws/events, ``ingestion.job``) where the job stands."""
+    job = IngestionJob.objects.filter(pk=job_id).select_related("store").first()
+    if job is None:
+        return
+    event = {
+        "type": "ingestion.job",
+        "job": {
+            "id": job.pk,
+            "store": job.store.slug,
+            "filename": job.filename,
+            "status": job.status,
+            "documents_done": job.documents_done,
+            "chunks_done": job.chunks_done,
+            "errors": job.errors,
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        },
+    }
+    staff_event_send(event=event)
+
+
 def job_run(job: IngestionJob) -> IngestionJob:
     IngestionJob.objects.filter(pk=job.pk).update(status=IngestionJob.Status.RUNNING)
+    job_announce(job.pk)
     try:
         with job.upload.open("rb") as handle:
             validate(handle, job.filename)  # a bad file fails before anything is written
@@ -29,6 +52,7 @@ def job_run(job: IngestionJob) -> IngestionJob:
                 IngestionJob.objects.filter(pk=job.pk).update(
                     documents_done=progress.documents, chunks_done=progress.chunks, updated_at=timezone.now()
                 )
+                job_announce(job.pk)
 
             documents_ingest(store_slug=job.store.slug, documents=documents, on_batch=report)
         status = IngestionJob.Status.SUCCEEDED
@@ -41,6 +65,7 @@ def job_run(job: IngestionJob) -> IngestionJob:
         logger.exception("Ingestion job %s failed", job.pk)
         status, errors = IngestionJob.Status.FAILED, [f"{type(exc).__name__}: {exc}"]
     IngestionJob.objects.filter(pk=job.pk).update(status=status, errors=errors, finished_at=timezone.now())
+    job_announce(job.pk)
     _discard_upload(job)
     job.refresh_from_db()
     return job

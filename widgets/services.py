@@ -68,14 +68,26 @@ def widget_index(*, slug: str) -> None:
         # The widget itself is saved; only its search entry is missing. Say so where admins look.
         logger.exception("Indexing widget %s into %s failed", slug, WIDGET_STORE)
         if widget is not None:
+            error = f"{type(exc).__name__}: {exc}"
             WidgetTemplate.objects.filter(pk=widget.pk).update(
-                index_status=WidgetTemplate.IndexStatus.FAILED, index_error=f"{type(exc).__name__}: {exc}"
+                index_status=WidgetTemplate.IndexStatus.FAILED, index_error=error
             )
+            _index_announce(slug=slug, status=WidgetTemplate.IndexStatus.FAILED, error=error)
         return
     if widget is not None:
         WidgetTemplate.objects.filter(pk=widget.pk).update(
             index_status=WidgetTemplate.IndexStatus.INDEXED, index_error=""
         )
+        _index_announce(slug=slug, status=WidgetTemplate.IndexStatus.INDEXED, error="")
+
+
+def _index_announce(*, slug: str, status: str, error: str) -> None:
+    """Admins' open pages hear of it (/ws/events, ``widget.index``)."""
+    from events.publish import staff_event_send
+
+    staff_event_send(
+        event={"type": "widget.index", "widget": {"slug": slug, "status": status, "error": error}}
+    )
 
 
 def _index_after_commit(slug: str) -> None:

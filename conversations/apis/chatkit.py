@@ -38,6 +38,7 @@ from conversations.engine.checks import RequestRejected, body_problem, normalize
 from conversations.engine.context import RequestContext
 from conversations.engine.server import MODEL_ERROR_MESSAGE, NotSupported, get_server
 from conversations.models import Attachment, Thread, ThreadItem
+from events.publish import thread_event_send
 
 logger = logging.getLogger("chatkit.conversations")
 
@@ -96,6 +97,8 @@ async def _roll_back_empty_thread(context: RequestContext) -> None:
     empty = context.created_threads - context.threads_with_items
     if empty:
         await db_call(Thread.objects.filter(id__in=empty, owner=context.user).delete)
+        for thread_id in empty:
+            await thread_event_send(user_id=context.user.pk, kind="thread.deleted", thread_id=thread_id)
 
 
 async def _guarded_stream(result: StreamingResult, context: RequestContext) -> AsyncIterator[bytes]:

@@ -37,6 +37,7 @@ from conversations.engine.checks import TITLE_MAX_CHARS, RequestRejected
 from conversations.engine.context import RequestContext
 from conversations.models import Attachment, Thread
 from conversations.models import ThreadItem as ThreadItemRow
+from events.publish import thread_event_send
 
 _ID_PREFIXES: dict[str, str] = {
     "thread": "thr",
@@ -133,13 +134,16 @@ class DjangoStore(Store[RequestContext]):
         return _thread_metadata(row)
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
-        saved, inserted = await db_call(_upsert_thread, thread, context.user.pk)
+        saved, inserted, title_before = await db_call(_upsert_thread, thread, context.user.pk)
         if not saved:
             # The id exists but belongs to another user: behave as if it did not exist.
             raise NotFoundError(f"Thread {thread.id} not found")
         context.owned_threads.add(thread.id)
         if inserted:
             context.created_threads.add(thread.id)
+            await thread_event_send(user_id=context.user.pk, kind="thread.created", thread=thread)
+        elif title_before != strip_nul(thread.title):
+            await thread_event_send(user_id=context.user.pk, kind="thread.renamed", thread=thread)
 
     async def load_threads(
         self, limit: int, after: str | None, order: str, context: RequestContext
@@ -155,6 +159,7 @@ class DjangoStore(Store[RequestContext]):
         if not deleted:
             raise NotFoundError(f"Thread {thread_id} not found")
         context.owned_threads.discard(thread_id)
+        await thread_event_send(user_id=context.user.pk, kind="thread.deleted", thread_id=thread_id)
 
     # --- items --------------------------------------------------------------------------
 
@@ -274,13 +279,18 @@ def _write_item(thread_id: str, item: ThreadItem, *, replace: bool) -> bool:
         item.created_at = sdk_time(item.created_at)
 
 
-def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool]:
-    """Insert or update a thread of ``owner_id``: (saved, inserted). Not saved: another owner's id."""
+def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool, str | None]:
+    """Insert or update a thread of ``owner_id``: (saved, inserted, title before).
+
+    Not saved: another owner's id. The title before comes from the statement's snapshot (the
+    CTE), so a rename is told without a second round trip.
+    """
     if thread.title is not None and len(thread.title) > TITLE_MAX_CHARS:
         raise RequestRejected(
             f"A thread title may be at most {TITLE_MAX_CHARS} characters (got {len(thread.title)})."
         )
     sql = """
+        WITH before AS (SELECT title FROM conversations_thread WHERE id = %s)
         INSERT INTO conversations_thread
                (id, owner_id, title, status, metadata, payload, created_at, updated_at)
         VALUES (%s, %s, %s, %s::jsonb, %s::jsonb, %s::jsonb, %s, now())
@@ -288,10 +298,11 @@ def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool]:
            SET title = EXCLUDED.title, status = EXCLUDED.status, metadata = EXCLUDED.metadata,
                payload = EXCLUDED.payload, updated_at = now()
          WHERE conversations_thread.owner_id = EXCLUDED.owner_id
-        RETURNING (xmax = 0) AS inserted
+        RETURNING (xmax = 0) AS inserted, (SELECT title FROM before)
     """
     others = thread.model_dump(mode="json", exclude=_THREAD_COLUMNS)
     params = [
+        thread.id,
         thread.id,
         owner_id,
         strip_nul(thread.title),
@@ -303,7 +314,9 @@ def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
-    return (row is not None, bool(row and row[0]))
+    if row is None:
+        return False, False, None
+    return True, bool(row[0]), row[1]
 
 
 def _keyset_threads(owner_id: int, after: str | None, limit: int, order: str) -> list[Thread]:

@@ -1,0 +1,39 @@
+"""POST /api/events/ticket."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.tokens import token_pair_for
+from events.tickets import PREFIX
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_issues_a_ticket_for_a_bearer_token(user):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=user).access_token}")
+    response = client.post("/api/events/ticket")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["url"] == "/ws/events" and body["expires_in"] == 30
+    assert cache.get(PREFIX + body["ticket"]) == user.pk
+
+
+def test_it_refuses_anonymous_callers_with_a_json_401():
+    response = Client().post("/api/events/ticket")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+
+
+def test_a_session_needs_its_csrf_token(admin_user):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    assert client.post("/api/events/ticket").status_code == 403
+    client.get("/admin/")  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    assert (
+        client.post("/api/events/ticket", content_type="application/json", HTTP_X_CSRFTOKEN=token).status_code
+        == 201
+    )
