@@ -2,8 +2,8 @@
 
 The stack, outermost first: request body limits (before anything reads or buffers a body),
 static files (unless a proxy serves them), then Django — with a shorter middleware chain for
-POST /api/chatkit, the hot path — or, for /mcp, the project's MCP server (mcphub.endpoint). WebSockets go to Channels'
-router (/ws/events: events.consumers).
+POST /api/chatkit, the hot path — or, for /mcp, the project's MCP server (mcphub.endpoint).
+WebSockets go to Channels' router (/ws/events: events.consumers).
 """
 
 import os

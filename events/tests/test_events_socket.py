@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 async def test_a_user_receives_their_own_events_only():
     alice, alice_token = await make_user("alice@example.com")
-    bob, bob_token = await make_user("bob@example.com")
+    _, bob_token = await make_user("bob@example.com")
     alice_socket = await signed_in(alice_token)
     bob_socket = await signed_in(bob_token)
 
@@ -51,7 +51,8 @@ async def test_it_refuses_a_forged_token_with_4401():
     assert connected
     await socket.send_json_to({"type": "auth", "token": "eyJhbGciOiJIUzI1NiJ9.e30.forged"})
     reply = await socket.receive_json_from(timeout=5)
-    assert reply["type"] == "error" and "credentials" in reply["detail"]
+    assert reply["type"] == "error"
+    assert "credentials" in reply["detail"]
     assert (await socket.receive_output(timeout=5))["code"] == 4401
 
 

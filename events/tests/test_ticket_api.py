@@ -17,7 +17,8 @@ def test_it_issues_a_ticket_for_a_bearer_token(user):
     response = client.post("/api/events/ticket")
     assert response.status_code == 201
     body = response.json()
-    assert body["url"] == "/ws/events" and body["expires_in"] == 30
+    assert body["url"] == "/ws/events"
+    assert body["expires_in"] == 30
     assert cache.get(PREFIX + body["ticket"]) == user.pk
 
 
