@@ -75,3 +75,41 @@ def user_client(user) -> APIClient:
 @pytest.fixture
 def admin_client_api(admin_user) -> APIClient:
     return _client_for(admin_user)
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real redis-server of the suite's own (Debian's package; `make test` installs it)."""
+    import shutil
+    import subprocess
+
+    from fleet.services import free_port, wait_for_port
+
+    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(port)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+def redis_settings(url: str) -> dict:
+    """CACHES and CHANNEL_LAYERS as settings.py builds them for REDIS_URL=url."""
+    return {
+        "REDIS_URL": url,
+        "CACHES": {
+            "default": {
+                "BACKEND": "chatkit_site.cache.ResilientRedisCache",
+                "LOCATION": url,
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        },
+        "CHANNEL_LAYERS": {
+            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
+        },
+    }

@@ -36,6 +36,20 @@ def services_status() -> dict[str, Any]:
     return {"model_provider": provider_name(), "embedding": embedding}
 
 
+def redis_status() -> str:
+    """ "ok", "unreachable" (the cache is bypassed, live events dropped) or "not configured"."""
+    if not settings.REDIS_URL:
+        return "not configured"
+    from django.core.cache import cache
+
+    try:
+        cache._cache.get_client(write=True).ping()  # the cache's own client, timeouts included
+    except Exception as exc:  # any failure to answer is an outage, whatever redis-py raised
+        logger.warning("Health check: Redis unreachable: %s", exc)
+        return "unreachable"
+    return "ok"
+
+
 def database_status() -> dict[str, Any]:
     """Versions of PostgreSQL and pgvector; raises DatabaseError when unreachable."""
     with connection.cursor() as cursor:
@@ -58,6 +72,7 @@ class HealthApi(APIView):
                 "database": serializers.CharField(),
                 "postgres": serializers.CharField(allow_null=True),
                 "pgvector": serializers.CharField(allow_null=True),
+                "redis": serializers.ChoiceField(["ok", "unreachable", "not configured"]),
             },
         )
     )
@@ -69,9 +84,11 @@ class HealthApi(APIView):
             return Response(
                 {
                     "status": "error",
+                    "detail": "The database is unreachable.",
                     "database": "unreachable",
                     "postgres": None,
                     "pgvector": None,
+                    "redis": redis_status(),
                     **services_status(),
                 },
                 status=503,
@@ -83,8 +100,13 @@ class HealthApi(APIView):
                     "database": "ok",
                     "detail": "pgvector extension missing",
                     **versions,
+                    "redis": redis_status(),
                     **services_status(),
                 },
                 status=503,
             )
-        return Response({"status": "ok", "database": "ok", **versions, **services_status()})
+        # Redis down is degraded, not down: requests are still served (without shared cache
+        # and live events), so a load balancer should keep sending them.
+        redis = redis_status()
+        status = "degraded" if redis == "unreachable" else "ok"
+        return Response({"status": status, "database": "ok", **versions, "redis": redis, **services_status()})

@@ -10,7 +10,9 @@ README's Benchmarks). daphne stays the development server (``runserver``).
 The defaults: no lifespan (Django has none); no proxy headers (``TRUSTED_PROXY_COUNT`` decides
 whose ``X-Forwarded-For`` to believe — uvicorn would rewrite the client address first); no
 ``server`` header; keep-alive longer than the usual proxy idle timeout of 60 s (a proxy reusing a
-connection the server is closing gets an error); open streams given 10 s to end on shutdown.
+connection the server is closing gets an error); on SIGTERM the listening socket closes at once
+(a proxy sends new requests to the other workers) and open streams get SHUTDOWN_GRACE_SECONDS
+(default 10) to end before they are cut; WebSocket messages are capped at 64 KiB.
 
 uvicorn ends a SIGTERM by restoring the handler it found and raising the signal again. With
 Python's default handler, the process would die there, skipping its exit handlers — and the
@@ -33,7 +35,7 @@ DEFAULTS = [
     "--no-proxy-headers",
     "--no-server-header",
     "--timeout-keep-alive=75",
-    "--timeout-graceful-shutdown=10",
+    "--ws-max-size=65536",
 ]
 
 
@@ -44,10 +46,21 @@ def _exit_normally(signum: int, frame: FrameType | None) -> None:
 signal.signal(signal.SIGTERM, _exit_normally)
 
 
+def _grace() -> list[str]:
+    # Read from the settings (and so from .env too) before uvicorn starts: reading them starts
+    # nothing, and a bad value fails here, loudly.
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chatkit_site.settings")
+    from django.conf import settings
+
+    return [f"--timeout-graceful-shutdown={settings.SHUTDOWN_GRACE_SECONDS}"]
+
+
 def main(arguments: list[str]) -> None:
     import uvicorn
 
-    uvicorn.main.main(args=[*DEFAULTS, *arguments], prog_name="chatkit_site.serve")
+    uvicorn.main.main(args=[*DEFAULTS, *_grace(), *arguments], prog_name="chatkit_site.serve")
 
 
 if __name__ == "__main__":

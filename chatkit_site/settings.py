@@ -240,6 +240,8 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Seconds a stopping worker (SIGTERM) gives its open streams to finish (chatkit_site.serve).
+SHUTDOWN_GRACE_SECONDS = env_int("SHUTDOWN_GRACE_SECONDS", 10, minimum=1)
 # Live events (/ws/events): how long a ticket from POST /api/events/ticket stays valid, and how
 # long a new WebSocket may stay silent before it must have authenticated.
 EVENTS_TICKET_SECONDS = env_int("EVENTS_TICKET_SECONDS", 30, minimum=5)
@@ -435,6 +437,9 @@ CHATKIT_ACCENT_COLOR = env_str("CHATKIT_ACCENT_COLOR", "#0f62fe")
 CHATKIT_JS_URL = env_str("CHATKIT_JS_URL", "https://cdn.platform.openai.com/deployments/chatkit/chatkit.js")
 # Domain key registered with OpenAI for the site (any non-empty value works on localhost).
 CHATKIT_DOMAIN_KEY = env_str("CHATKIT_DOMAIN_KEY", "domain_pk_localhost_dev")
+# Offline mode only: milliseconds between streamed events, to pace answers like a provider
+# (load tests, streaming demos); 0 sends them as fast as they are made.
+OFFLINE_STREAM_DELAY_MS = env_int("OFFLINE_STREAM_DELAY_MS", 0, minimum=0)
 # How long the page waits for the component before switching to the built-in client.
 CHATKIT_LOAD_TIMEOUT_MS = env_int("CHATKIT_LOAD_TIMEOUT_MS", 5000, minimum=100)
 

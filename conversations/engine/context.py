@@ -13,7 +13,9 @@ class RequestContext:
     ``owned_threads`` remembers thread ids already checked against the user during this
     request, so a turn does not repeat the ownership query for every item it saves.
     ``created_threads`` and ``threads_with_items`` let a failed request roll back a thread it
-    created but never wrote an item to.
+    created but never wrote an item to. A thread this request made up (``new_thread_ids``) is
+    not written when the SDK first saves it: it waits in ``unsaved_threads`` and is inserted
+    with its first item, in one transaction — a worker dying in between leaves no empty thread.
     """
 
     user: User
@@ -21,6 +23,8 @@ class RequestContext:
     owned_threads: set[str] = field(default_factory=set)
     created_threads: set[str] = field(default_factory=set)
     threads_with_items: set[str] = field(default_factory=set)
+    new_thread_ids: set[str] = field(default_factory=set)
+    unsaved_threads: dict[str, Any] = field(default_factory=dict)
     # A thread the server loaded before handing the request to the SDK (to check its status):
     # the SDK's own load of it takes this copy instead of querying again.
     preloaded_threads: dict[str, Any] = field(default_factory=dict)

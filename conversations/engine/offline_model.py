@@ -17,6 +17,7 @@ from typing import Any
 
 from agents import ModelResponse, Usage
 from agents.models.interface import Model, ModelTracing
+from django.conf import settings
 from openai.types.responses import (
     Response,
     ResponseCompletedEvent,
@@ -244,11 +245,14 @@ class OfflineModel(Model):
         prompt: Any = None,
     ) -> AsyncIterator[Any]:
         output = await self._decide(input, tools, output_schema)
+        # OFFLINE_STREAM_DELAY_MS paces the words like a provider would (load tests, demos of
+        # streaming, graceful shutdown with streams open); 0 by default.
+        delay = settings.OFFLINE_STREAM_DELAY_MS / 1000
         for event in _stream_events(output):
             yield event
             # As a provider's stream does (each event is read from a socket), let the loop run
             # between events: the answer is sent while it is made, not queued whole in memory.
-            await asyncio.sleep(0)
+            await asyncio.sleep(delay)
 
 
 def _message(text: str) -> ResponseOutputMessage:

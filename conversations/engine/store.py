@@ -28,7 +28,7 @@ from typing import Any
 from chatkit.store import NotFoundError, Store, StoreItemType
 from chatkit.types import Attachment as AttachmentModel
 from chatkit.types import Page, ThreadItem, ThreadMetadata
-from django.db import connection
+from django.db import connection, transaction
 from pydantic import TypeAdapter
 
 from chatkit_site.db import db_call
@@ -104,7 +104,9 @@ def _thread_metadata(row: Thread) -> ThreadMetadata:
 
 class DjangoStore(Store[RequestContext]):
     def generate_thread_id(self, context: RequestContext) -> str:
-        return new_id("thread")
+        thread_id = new_id("thread")
+        context.new_thread_ids.add(thread_id)
+        return thread_id
 
     def generate_item_id(
         self, item_type: StoreItemType, thread: ThreadMetadata, context: RequestContext
@@ -124,6 +126,8 @@ class DjangoStore(Store[RequestContext]):
         context.owned_threads.add(thread_id)
 
     async def load_thread(self, thread_id: str, context: RequestContext) -> ThreadMetadata:
+        if thread_id in context.unsaved_threads:
+            return context.unsaved_threads[thread_id]
         preloaded = context.preloaded_threads.pop(thread_id, None)
         if preloaded is not None:
             return preloaded
@@ -134,6 +138,12 @@ class DjangoStore(Store[RequestContext]):
         return _thread_metadata(row)
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:
+        if thread.id in context.new_thread_ids and thread.id not in context.created_threads:
+            # Written with its first item (see RequestContext); the title is checked now.
+            _check_title(thread)
+            context.unsaved_threads[thread.id] = thread
+            context.owned_threads.add(thread.id)
+            return
         saved, inserted, title_before = await db_call(_upsert_thread, thread, context.user.pk)
         if not saved:
             # The id exists but belongs to another user: behave as if it did not exist.
@@ -173,15 +183,32 @@ class DjangoStore(Store[RequestContext]):
         return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        if thread_id in context.unsaved_threads:
+            await self._create_with_item(thread_id, item, context, replace=False)
+            return
         await self._ensure_owned(thread_id, context)
         if not await db_call(_write_item, thread_id, item, replace=False):
             raise DuplicateItem(f"Item {item.id} already exists in thread {thread_id}")
         context.threads_with_items.add(thread_id)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        if thread_id in context.unsaved_threads:
+            await self._create_with_item(thread_id, item, context, replace=True)
+            return
         await self._ensure_owned(thread_id, context)
         await db_call(_write_item, thread_id, item, replace=True)
         context.threads_with_items.add(thread_id)
+
+    async def _create_with_item(
+        self, thread_id: str, item: ThreadItem, context: RequestContext, *, replace: bool
+    ) -> None:
+        thread = context.unsaved_threads.pop(thread_id)
+        saved = await db_call(_insert_thread_with_item, thread, context.user.pk, item, replace=replace)
+        if not saved:  # a made-up id that exists already: never expected, never someone else's
+            raise NotFoundError(f"Thread {thread_id} not found")
+        context.created_threads.add(thread_id)
+        context.threads_with_items.add(thread_id)
+        await thread_event_send(user_id=context.user.pk, kind="thread.created", thread=thread)
 
     async def load_item(self, thread_id: str, item_id: str, context: RequestContext) -> ThreadItem:
         payload = await db_call(
@@ -279,16 +306,33 @@ def _write_item(thread_id: str, item: ThreadItem, *, replace: bool) -> bool:
         item.created_at = sdk_time(item.created_at)
 
 
+def _insert_thread_with_item(
+    thread: ThreadMetadata, owner_id: int, item: ThreadItem, *, replace: bool
+) -> bool:
+    with transaction.atomic():
+        saved, inserted, _ = _upsert_thread(thread, owner_id)
+        if not (saved and inserted):
+            transaction.set_rollback(True)
+            return False
+        if not _write_item(thread.id, item, replace=replace):
+            raise DuplicateItem(f"Item {item.id} already exists in thread {thread.id}")
+        return True
+
+
+def _check_title(thread: ThreadMetadata) -> None:
+    if thread.title is not None and len(thread.title) > TITLE_MAX_CHARS:
+        raise RequestRejected(
+            f"A thread title may be at most {TITLE_MAX_CHARS} characters (got {len(thread.title)})."
+        )
+
+
 def _upsert_thread(thread: ThreadMetadata, owner_id: int) -> tuple[bool, bool, str | None]:
     """Insert or update a thread of ``owner_id``: (saved, inserted, title before).
 
     Not saved: another owner's id. The title before comes from the statement's snapshot (the
     CTE), so a rename is told without a second round trip.
     """
-    if thread.title is not None and len(thread.title) > TITLE_MAX_CHARS:
-        raise RequestRejected(
-            f"A thread title may be at most {TITLE_MAX_CHARS} characters (got {len(thread.title)})."
-        )
+    _check_title(thread)
     sql = """
         WITH before AS (SELECT title FROM conversations_thread WHERE id = %s)
         INSERT INTO conversations_thread

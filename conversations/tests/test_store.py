@@ -238,3 +238,43 @@ def test_generated_ids_are_long_enough_to_never_collide(alice, thread):
 
     assert len(ids) == 1000
     assert all(len(i) == len("thr_") + 32 for i in ids)
+
+
+def test_a_new_thread_is_written_only_with_its_first_item(alice):
+    context = ctx(alice)
+    thread_id = store.generate_thread_id(context)
+    meta = ThreadMetadata(id=thread_id, created_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+    run(store.save_thread, meta, context)
+    assert not Thread.objects.filter(id=thread_id).exists()  # a worker dying now leaves nothing
+    assert run(store.load_thread, thread_id, context).id == thread_id
+
+    item = message("msg_1", thread_id, "hi", datetime(2026, 1, 1, tzinfo=UTC))
+    run(store.add_thread_item, thread_id, item, context)
+    assert Thread.objects.filter(id=thread_id, owner=alice).exists()
+    assert ThreadItem.objects.filter(thread_id=thread_id).count() == 1
+
+    meta.title = "Later"
+    run(store.save_thread, meta, context)  # saved normally from then on
+    assert Thread.objects.get(id=thread_id).title == "Later"
+
+
+def test_a_new_thread_whose_first_item_fails_is_not_written(alice, monkeypatch):
+    from conversations.engine import store as store_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the item insert failed")
+
+    monkeypatch.setattr(store_module, "_write_item", broken)
+    context = ctx(alice)
+    thread_id = store.generate_thread_id(context)
+    run(store.save_thread, ThreadMetadata(id=thread_id, created_at=datetime(2026, 1, 1, tzinfo=UTC)), context)
+
+    with pytest.raises(RuntimeError):
+        run(
+            store.add_thread_item,
+            thread_id,
+            message("m", thread_id, "hi", datetime(2026, 1, 1, tzinfo=UTC)),
+            context,
+        )
+    assert not Thread.objects.filter(id=thread_id).exists()

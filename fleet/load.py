@@ -1,0 +1,186 @@
+"""The harness's users: ChatKit turns streamed through nginx, timed, and checked afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+
+def user_input(text: str) -> dict[str, Any]:
+    return {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
+
+
+@dataclass
+class Turn:
+    ok: bool
+    status: int | None
+    ttfb: float | None  # seconds to the first streamed event
+    total: float
+    thread_id: str | None
+    error: str = ""
+
+
+@dataclass
+class Run:
+    """What one load run saw: every turn, per user, and each user's thread."""
+
+    label: str
+    turns: list[Turn] = field(default_factory=list)
+    threads: dict[int, str] = field(default_factory=dict)  # user index -> thread id
+    sent: dict[int, int] = field(default_factory=dict)  # user index -> turns attempted
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[Turn]:
+        return [turn for turn in self.turns if not turn.ok]
+
+
+async def turn(client: httpx.AsyncClient, base: str, token: str, thread_id: str | None, text: str) -> Turn:
+    if thread_id is None:
+        body = {"type": "threads.create", "params": {"input": user_input(text)}}
+    else:
+        body = {
+            "type": "threads.add_user_message",
+            "params": {"thread_id": thread_id, "input": user_input(text)},
+        }
+    started = time.perf_counter()
+    ttfb = None
+    answered = False
+    try:
+        async with client.stream(
+            "POST", f"{base}/api/chatkit", json=body, headers={"Authorization": f"Bearer {token}"}
+        ) as response:
+            if response.status_code != 200:
+                detail = (await response.aread())[:200].decode(errors="replace")
+                return Turn(
+                    False, response.status_code, None, time.perf_counter() - started, thread_id, detail
+                )
+            buffer = ""
+            async for chunk in response.aiter_text():
+                if ttfb is None:
+                    ttfb = time.perf_counter() - started
+                buffer += chunk
+                while "\n\n" in buffer:
+                    frame, buffer = buffer.split("\n\n", 1)
+                    if not frame.startswith("data: "):
+                        continue
+                    event = json.loads(frame[6:])
+                    if event["type"] == "thread.created":
+                        thread_id = event["thread"]["id"]
+                    elif event["type"] == "error":
+                        return Turn(False, 200, ttfb, time.perf_counter() - started, thread_id, str(event))
+                    elif event["type"] == "thread.item.done" and event["item"]["type"] == "assistant_message":
+                        answered = True
+    except (httpx.HTTPError, ValueError) as exc:
+        return Turn(
+            False, None, ttfb, time.perf_counter() - started, thread_id, f"{type(exc).__name__}: {exc}"
+        )
+    total = time.perf_counter() - started
+    if not answered:
+        return Turn(False, 200, ttfb, total, thread_id, "the stream ended without an answer")
+    return Turn(True, 200, ttfb, total, thread_id)
+
+
+async def user_session(
+    client: httpx.AsyncClient, base: str, token: str, index: int, turns: int, run: Run
+) -> None:
+    """``turns`` turns in one thread; a failed turn ends the session (the user gives up)."""
+    thread_id = None
+    for number in range(turns):
+        run.sent[index] = number + 1
+        result = await turn(client, base, token, thread_id, f"{run.label} user {index} turn {number}")
+        run.turns.append(result)
+        thread_id = result.thread_id or thread_id
+        if thread_id:
+            run.threads[index] = thread_id
+        if not result.ok:
+            return
+
+
+def new_client(users: int) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=users + 20, max_keepalive_connections=users + 20)
+    return httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=10.0), limits=limits)
+
+
+async def load_run(base: str, tokens: list[str], turns: int, label: str) -> Run:
+    run = Run(label)
+    started = time.perf_counter()
+    async with new_client(len(tokens)) as client:
+        await asyncio.gather(
+            *(user_session(client, base, token, index, turns, run) for index, token in enumerate(tokens))
+        )
+    run.seconds = time.perf_counter() - started
+    return run
+
+
+async def thread_items(
+    client: httpx.AsyncClient, base: str, token: str, thread_id: str
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    after = None
+    while True:
+        params: dict[str, Any] = {"thread_id": thread_id, "limit": 100, "order": "asc"}
+        if after:
+            params["after"] = after
+        response = await client.post(
+            f"{base}/api/chatkit",
+            json={"type": "items.list", "params": params},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        response.raise_for_status()
+        page = response.json()
+        items += page["data"]
+        if not page.get("has_more"):
+            return items
+        after = page["after"]
+
+
+def _texts(item: dict[str, Any]) -> str:
+    return "".join(part.get("text", "") for part in item.get("content", []))
+
+
+async def check_threads(base: str, tokens: list[str], run: Run, strict: bool) -> list[str]:
+    """Problems found in the run's threads, through items.list.
+
+    strict (no faults): every thread holds exactly one user and one assistant message per turn
+    sent. Otherwise (faults injected): messages alternate user/assistant, no text twice, and
+    a user message without its answer can only be the last item (the turn a fault cut).
+    """
+    problems: list[str] = []
+    semaphore = asyncio.Semaphore(50)
+
+    async def check(index: int, thread_id: str) -> None:
+        async with semaphore:
+            items = await thread_items(client, base, tokens[index], thread_id)
+        messages = [item for item in items if item["type"] in ("user_message", "assistant_message")]
+        kinds = [item["type"] for item in messages]
+        users = [_texts(item) for item in messages if item["type"] == "user_message"]
+        ids = [item["id"] for item in items]
+        if len(set(ids)) != len(ids):
+            problems.append(f"{thread_id}: duplicated item ids")
+        if len(set(users)) != len(users):
+            problems.append(f"{thread_id}: a user message stored twice")
+        if strict:
+            expected = run.sent.get(index, 0)
+            counts = Counter(kinds)
+            if counts["user_message"] != expected or counts["assistant_message"] != expected:
+                problems.append(f"{thread_id}: {dict(counts)} for {expected} turns")
+        for position, kind in enumerate(kinds):
+            wanted = "user_message" if position % 2 == 0 else "assistant_message"
+            if kind != wanted:
+                problems.append(f"{thread_id}: {kinds} do not alternate")
+                break
+        if kinds and kinds[-1] == "user_message" and strict:
+            problems.append(f"{thread_id}: the last user message has no answer")
+        if not kinds:
+            problems.append(f"{thread_id}: a thread without messages (half-written)")
+
+    async with new_client(50) as client:
+        await asyncio.gather(*(check(index, thread_id) for index, thread_id in run.threads.items()))
+    return problems
