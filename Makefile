@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test lint worker
+.PHONY: install install-dev run serve test lint worker scale-test
 WORKERS ?= 1
 
 $(BIN)/python:
@@ -29,6 +29,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -q
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium
 
+# The fleet harness (and its reduced form in the tests) runs Debian's redis-server and nginx.
+REDIS := /usr/bin/redis-server
+NGINX := /usr/sbin/nginx
+
+$(REDIS) $(NGINX):
+	$(SUDO) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q redis-server nginx
+
 install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
@@ -43,8 +51,13 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	exec $(BIN)/python -m chatkit_site.serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-test: install-dev $(CHROMIUM)
+test: install-dev $(CHROMIUM) $(REDIS) $(NGINX)
 	$(BIN)/python -m pytest
+
+# deploy/ run for real: PostgreSQL, Redis, 3 workers and the task worker behind nginx; 200 users
+# x 5 turns, a SIGKILL, a graceful stop, database and Redis restarts (fleet/scenario.py).
+scale-test: install-dev $(REDIS) $(NGINX)
+	$(BIN)/python -m fleet --workers 3 --users 200 --turns 5
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from fleet.rawhttp import Connection, HTTPError
+
 
 def user_input(text: str) -> dict[str, Any]:
     return {"content": [{"type": "input_text", "text": text}], "attachments": [], "inference_options": {}}
@@ -24,6 +26,7 @@ class Turn:
     total: float
     thread_id: str | None
     error: str = ""
+    at: float = 0.0  # when it ended (steady load)
 
 
 @dataclass
@@ -32,8 +35,8 @@ class Run:
 
     label: str
     turns: list[Turn] = field(default_factory=list)
-    threads: dict[int, str] = field(default_factory=dict)  # user index -> thread id
-    sent: dict[int, int] = field(default_factory=dict)  # user index -> turns attempted
+    threads: dict[str, int] = field(default_factory=dict)  # thread id -> user index
+    sent: dict[str, int] = field(default_factory=dict)  # thread id -> turns attempted in it
     seconds: float = 0.0
 
     @property
@@ -41,7 +44,13 @@ class Run:
         return [turn for turn in self.turns if not turn.ok]
 
 
-async def turn(client: httpx.AsyncClient, base: str, token: str, thread_id: str | None, text: str) -> Turn:
+def connect(base: str) -> Connection:
+    """A keep-alive connection to ``http://host:port``."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    return Connection(host, int(port))
+
+
+async def turn(connection: Connection, token: str, thread_id: str | None, text: str) -> Turn:
     if thread_id is None:
         body = {"type": "threads.create", "params": {"input": user_input(text)}}
     else:
@@ -49,35 +58,34 @@ async def turn(client: httpx.AsyncClient, base: str, token: str, thread_id: str 
             "type": "threads.add_user_message",
             "params": {"thread_id": thread_id, "input": user_input(text)},
         }
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     started = time.perf_counter()
     ttfb = None
     answered = False
     try:
-        async with client.stream(
-            "POST", f"{base}/api/chatkit", json=body, headers={"Authorization": f"Bearer {token}"}
-        ) as response:
-            if response.status_code != 200:
-                detail = (await response.aread())[:200].decode(errors="replace")
-                return Turn(
-                    False, response.status_code, None, time.perf_counter() - started, thread_id, detail
-                )
-            buffer = ""
-            async for chunk in response.aiter_text():
-                if ttfb is None:
-                    ttfb = time.perf_counter() - started
-                buffer += chunk
-                while "\n\n" in buffer:
-                    frame, buffer = buffer.split("\n\n", 1)
-                    if not frame.startswith("data: "):
-                        continue
-                    event = json.loads(frame[6:])
-                    if event["type"] == "thread.created":
-                        thread_id = event["thread"]["id"]
-                    elif event["type"] == "error":
-                        return Turn(False, 200, ttfb, time.perf_counter() - started, thread_id, str(event))
-                    elif event["type"] == "thread.item.done" and event["item"]["type"] == "assistant_message":
-                        answered = True
-    except (httpx.HTTPError, ValueError) as exc:
+        status, chunks = await connection.post("/api/chatkit", json.dumps(body).encode(), headers)
+        if status != 200:
+            detail = b"".join([chunk async for chunk in chunks])[:200].decode(errors="replace")
+            return Turn(False, status, None, time.perf_counter() - started, thread_id, detail)
+        buffer = ""
+        async for chunk in chunks:
+            if ttfb is None:
+                ttfb = time.perf_counter() - started
+            buffer += chunk.decode()
+            while "\n\n" in buffer:
+                frame, buffer = buffer.split("\n\n", 1)
+                if not frame.startswith("data: "):
+                    continue
+                event = json.loads(frame[6:])
+                if event["type"] == "thread.created":
+                    thread_id = event["thread"]["id"]
+                elif event["type"] == "error":
+                    await connection.close()
+                    return Turn(False, 200, ttfb, time.perf_counter() - started, thread_id, str(event))
+                elif event["type"] == "thread.item.done" and event["item"]["type"] == "assistant_message":
+                    answered = True
+    except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, HTTPError, ValueError) as exc:
+        await connection.close()
         return Turn(
             False, None, ttfb, time.perf_counter() - started, thread_id, f"{type(exc).__name__}: {exc}"
         )
@@ -87,20 +95,20 @@ async def turn(client: httpx.AsyncClient, base: str, token: str, thread_id: str 
     return Turn(True, 200, ttfb, total, thread_id)
 
 
-async def user_session(
-    client: httpx.AsyncClient, base: str, token: str, index: int, turns: int, run: Run
-) -> None:
+async def user_session(base: str, token: str, index: int, turns: int, run: Run) -> None:
     """``turns`` turns in one thread; a failed turn ends the session (the user gives up)."""
     thread_id = None
+    connection = connect(base)
     for number in range(turns):
-        run.sent[index] = number + 1
-        result = await turn(client, base, token, thread_id, f"{run.label} user {index} turn {number}")
+        result = await turn(connection, token, thread_id, f"{run.label} user {index} turn {number}")
         run.turns.append(result)
         thread_id = result.thread_id or thread_id
         if thread_id:
-            run.threads[index] = thread_id
+            run.threads[thread_id] = index
+            run.sent[thread_id] = number + 1
         if not result.ok:
-            return
+            break
+    await connection.close()
 
 
 def new_client(users: int) -> httpx.AsyncClient:
@@ -108,13 +116,13 @@ def new_client(users: int) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=httpx.Timeout(120.0, connect=10.0), limits=limits)
 
 
-async def load_run(base: str, tokens: list[str], turns: int, label: str) -> Run:
-    run = Run(label)
+async def load_run(base: str, tokens: list[str], turns: int, label: str, run: Run | None = None) -> Run:
+    """Every user's session at once; ``run`` (when given) fills in while it goes."""
+    run = run or Run(label)
     started = time.perf_counter()
-    async with new_client(len(tokens)) as client:
-        await asyncio.gather(
-            *(user_session(client, base, token, index, turns, run) for index, token in enumerate(tokens))
-        )
+    await asyncio.gather(
+        *(user_session(base, token, index, turns, run) for index, token in enumerate(tokens))
+    )
     run.seconds = time.perf_counter() - started
     return run
 
@@ -155,7 +163,7 @@ async def check_threads(base: str, tokens: list[str], run: Run, strict: bool) ->
     problems: list[str] = []
     semaphore = asyncio.Semaphore(50)
 
-    async def check(index: int, thread_id: str) -> None:
+    async def check(thread_id: str, index: int) -> None:
         async with semaphore:
             items = await thread_items(client, base, tokens[index], thread_id)
         messages = [item for item in items if item["type"] in ("user_message", "assistant_message")]
@@ -167,7 +175,7 @@ async def check_threads(base: str, tokens: list[str], run: Run, strict: bool) ->
         if len(set(users)) != len(users):
             problems.append(f"{thread_id}: a user message stored twice")
         if strict:
-            expected = run.sent.get(index, 0)
+            expected = run.sent.get(thread_id, 0)
             counts = Counter(kinds)
             if counts["user_message"] != expected or counts["assistant_message"] != expected:
                 problems.append(f"{thread_id}: {dict(counts)} for {expected} turns")
@@ -182,5 +190,25 @@ async def check_threads(base: str, tokens: list[str], run: Run, strict: bool) ->
             problems.append(f"{thread_id}: a thread without messages (half-written)")
 
     async with new_client(50) as client:
-        await asyncio.gather(*(check(index, thread_id) for index, thread_id in run.threads.items()))
+        await asyncio.gather(*(check(thread_id, index) for thread_id, index in run.threads.items()))
     return problems
+
+
+async def steady_load(base: str, tokens: list[str], stop: asyncio.Event, run: Run) -> None:
+    """Users taking turns in new threads until ``stop``; every turn is kept with its time."""
+
+    async def one(index: int, token: str) -> None:
+        number = 0
+        connection = connect(base)
+        while not stop.is_set():
+            result = await turn(connection, token, None, f"{run.label} user {index} turn {number}")
+            result.at = time.monotonic()
+            run.turns.append(result)
+            if result.thread_id:
+                run.threads[result.thread_id] = index
+                run.sent[result.thread_id] = 1
+            number += 1
+            await asyncio.sleep(0.05 if result.ok else 0.25)
+        await connection.close()
+
+    await asyncio.gather(*(one(index, token) for index, token in enumerate(tokens)))

@@ -259,8 +259,10 @@ class IngestionJobAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        response = super().change_view(request, object_id, form_url, extra_context)
+        # While the job is queued or running the page follows it: live over /ws/events
+        # (ingestion.job events from the task worker), else by reloading every 2 s
+        # (templates/admin/vectorstores/ingestionjob/change_form.html).
         job = IngestionJob.objects.filter(pk=object_id).first()
-        if job is not None and job.status in (IngestionJob.Status.QUEUED, IngestionJob.Status.RUNNING):
-            response["Refresh"] = "2"  # the page follows the job's progress
-        return response
+        active = job is not None and job.status in (IngestionJob.Status.QUEUED, IngestionJob.Status.RUNNING)
+        extra_context = {**(extra_context or {}), "follow_job": job.pk if active else None}
+        return super().change_view(request, object_id, form_url, extra_context)

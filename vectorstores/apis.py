@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import JWTAuthentication
 from accounts.permissions import IsAdmin
 from chatkit_site.exceptions import PayloadTooLarge
 from chatkit_site.validation import json_problem
@@ -254,6 +256,8 @@ class UploadApi(APIView):
 
 
 class JobDetailApi(APIView):
+    # The admin's job page reads it with its session (GET: no CSRF needed).
+    authentication_classes = [JWTAuthentication, SessionAuthentication]
     permission_classes = [IsAdmin]
 
     @extend_schema(responses=JobOutput)

@@ -79,7 +79,11 @@ def test_the_upload_form_starts_a_job_and_shows_its_progress_page(admin_browser,
     assert response["Location"] == f"/admin/vectorstores/ingestionjob/{job.pk}/change/"
     progress = admin_browser.get(response["Location"])
     assert progress.status_code == 200
-    assert progress["Refresh"] == "2"  # follows the job while it is queued or running
+    html = progress.content.decode()
+    # Follows the job while it is queued or running: live events, else reloads (or noscript).
+    assert f'data-follow-job="{job.pk}"' in html
+    assert "/static/vectorstores/job_progress.js" in html
+    assert '<meta http-equiv="refresh" content="2">' in html
     assert job.status == "queued"
 
 

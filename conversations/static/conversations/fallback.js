@@ -2,6 +2,7 @@
 // It speaks the ChatKit protocol to /api/chatkit: threads, streaming answers, widgets,
 // the get_weather client tool, two-phase attachments, and stopping a running answer.
 import { authFetch } from "/static/accounts/auth.js";
+import { connectLiveEvents } from "/static/events/live.js";
 import { escapeHtml, renderMarkdown } from "./markdown.js";
 
 const PAGE_SIZE = 20;
@@ -372,5 +373,26 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
   root.hidden = false;
   loadThreads();
   input.focus();
+
+  // Another tab or device creating, renaming or deleting a thread updates this list at once
+  // (the live events socket), or within 15 s when there is no socket (polling).
+  let reload = null;
+  const reloadThreads = () => {
+    clearTimeout(reload);
+    reload = setTimeout(loadThreads, 150);
+  };
+  connectLiveEvents({
+    ticket: async () => {
+      const response = await authFetch("/api/events/ticket", { method: "POST" });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return (await response.json()).ticket;
+    },
+    onEvent: (event) => {
+      if (!event.type.startsWith("thread.")) return;
+      if (event.type === "thread.deleted" && event.thread.id === state.threadId && !state.controller) newChat();
+      reloadThreads();
+    },
+    poll: loadThreads,
+  });
   return { openThread, newChat };
 }
