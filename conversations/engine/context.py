@@ -15,7 +15,8 @@ class RequestContext:
     ``created_threads`` and ``threads_with_items`` let a failed request roll back a thread it
     created but never wrote an item to. A thread this request made up (``new_thread_ids``) is
     not written when the SDK first saves it: it waits in ``unsaved_threads`` and is inserted
-    with its first item, in one transaction — a worker dying in between leaves no empty thread.
+    with its first item (and that item's attachments, ``unsaved_attachments``), in one
+    transaction — a worker dying in between leaves no empty thread.
     """
 
     user: User
@@ -25,6 +26,7 @@ class RequestContext:
     threads_with_items: set[str] = field(default_factory=set)
     new_thread_ids: set[str] = field(default_factory=set)
     unsaved_threads: dict[str, Any] = field(default_factory=dict)
+    unsaved_attachments: dict[str, list[Any]] = field(default_factory=dict)
     # A thread the server loaded before handing the request to the SDK (to check its status):
     # the SDK's own load of it takes this copy instead of querying again.
     preloaded_threads: dict[str, Any] = field(default_factory=dict)

@@ -203,8 +203,11 @@ class DjangoStore(Store[RequestContext]):
         self, thread_id: str, item: ThreadItem, context: RequestContext, *, replace: bool
     ) -> None:
         thread = context.unsaved_threads.pop(thread_id)
-        saved = await db_call(_insert_thread_with_item, thread, context.user.pk, item, replace=replace)
-        if not saved:  # a made-up id that exists already: never expected, never someone else's
+        attachments = context.unsaved_attachments.pop(thread_id, [])
+        saved = await db_call(
+            _insert_thread_with_item, thread, context.user.pk, item, attachments, replace=replace
+        )
+        if not saved:  # a made-up id that exists already, or another user's attachment
             raise NotFoundError(f"Thread {thread_id} not found")
         context.created_threads.add(thread_id)
         context.threads_with_items.add(thread_id)
@@ -227,6 +230,10 @@ class DjangoStore(Store[RequestContext]):
     # --- attachment metadata ------------------------------------------------------------
 
     async def save_attachment(self, attachment: AttachmentModel, context: RequestContext) -> None:
+        if attachment.thread_id in context.unsaved_threads:
+            # Linked to a thread not written yet: saved with it and its first item.
+            context.unsaved_attachments.setdefault(attachment.thread_id, []).append(attachment)
+            return
         if attachment.thread_id is not None:
             await self._ensure_owned(attachment.thread_id, context)
         if not await db_call(_save_attachment, attachment, context.user.pk):
@@ -307,11 +314,17 @@ def _write_item(thread_id: str, item: ThreadItem, *, replace: bool) -> bool:
 
 
 def _insert_thread_with_item(
-    thread: ThreadMetadata, owner_id: int, item: ThreadItem, *, replace: bool
+    thread: ThreadMetadata,
+    owner_id: int,
+    item: ThreadItem,
+    attachments: list[AttachmentModel],
+    *,
+    replace: bool,
 ) -> bool:
+    """A new thread, the attachments of its first message and that message: all or nothing."""
     with transaction.atomic():
         saved, inserted, _ = _upsert_thread(thread, owner_id)
-        if not (saved and inserted):
+        if not (saved and inserted) or not all(_save_attachment(a, owner_id) for a in attachments):
             transaction.set_rollback(True)
             return False
         if not _write_item(thread.id, item, replace=replace):

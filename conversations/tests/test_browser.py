@@ -17,6 +17,7 @@ from daphne.testing import DaphneProcess
 from django.db import connections
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
+from chatkit_site.testing import close_pools
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,11 +42,11 @@ def _server_setup() -> None:
 
 def _application():
     from django.conf import settings
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-    from django.core.asgi import get_asgi_application
+
+    from chatkit_site.asgi import build_application
 
     settings.CHATKIT_LOAD_TIMEOUT_MS = 3000
-    return ASGIStaticFilesHandler(get_asgi_application())
+    return build_application()  # the project's whole stack: static files, /ws/events, /mcp
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +59,7 @@ def server(django_db_setup, django_db_blocker):
     process = DaphneProcess("localhost", _application, setup=_server_setup)
     with django_db_blocker.unblock():  # the forked server keeps this unblocked state
         connections.close_all()  # the child must open its own connections, not share ours
+        close_pools()  # a forked child must not inherit the pool's sockets
         process.start()
     assert process.ready.wait(timeout=60), "daphne did not start"
     yield f"http://localhost:{process.port.value}"
@@ -246,6 +248,24 @@ def test_a_file_can_be_attached(page, server, tmp_path):
         "() => document.querySelector('.fb-assistant_message')?.innerText.includes('word by word')"
     )
     shoot(page, "08-attachment")
+
+
+def test_a_thread_made_in_one_tab_appears_in_the_other_at_once(browser, server):
+    context = browser.new_context(viewport=DESKTOP, locale="en-US")
+    user = UserFactory()
+    first, second = context.new_page(), context.new_page()
+    log_in(first, server, user.email)
+    second.goto(f"{server}/")  # the same browser: already signed in
+    for tab in (first, second):
+        tab.wait_for_selector("body[data-chat=fallback]", state="attached", timeout=15_000)
+    # The second tab listens on /ws/events (it would poll only every 15 s otherwise).
+    second.wait_for_selector("#fallback[data-live=live]", state="attached", timeout=10_000)
+    second.wait_for_selector("#fb-thread-list .fb-empty")
+
+    send(first, "hello from the first tab")
+
+    second.wait_for_selector("#fb-thread-list .fb-thread", timeout=5_000)
+    context.close()
 
 
 def test_the_voice_page_shows_a_clean_error_without_a_key(page, server):

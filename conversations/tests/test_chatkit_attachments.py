@@ -227,3 +227,17 @@ def test_raster_images_stay_inline_with_an_encoded_file_name(alice_client):
     assert "filename*=utf-8''photo%20%22%C3%A9t%C3%A9%22.png" in preview["Content-Disposition"]
     stored = Attachment.objects.get(id=attachment["id"]).file.name
     assert stored.endswith("/photo__été_.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_thread_with_attachments_commits_them_with_it(alice_client, scripted):
+    # Committed for real (foreign keys are checked at commit): the attachments of a new
+    # thread's first message are written in the thread's own transaction, after the thread.
+    text = create_attachment(alice_client, "notes.txt", "text/plain", 11)
+    upload(alice_client, text, b"remember me", "text/plain")
+    scripted.enqueue([assistant_message("Noted.")])
+
+    thread_id, events = create_thread_with_attachments(alice_client, [text["id"]])
+
+    assert not [event for event in events if event["type"] == "error"]
+    assert Attachment.objects.get(id=text["id"]).thread_id == thread_id

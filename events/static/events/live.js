@@ -6,9 +6,10 @@
 //   onEvent(event) for each event ({type: "thread.created" | "thread.renamed" | ...});
 //   poll()    called every pollMs while there is no live socket (no WebSocket support, the
 //             server or a proxy refuses it, Redis down...), so the page stays current anyway;
-//   catchUp() called once a socket is ready (what happened before it opened); default poll.
+//   catchUp() called once a socket is ready (what happened before it opened); default poll;
+//   onStatus("live" | "polling") when that changes.
 // Returns { close() }.
-export function connectLiveEvents({ ticket, onEvent, poll, pollMs = 15000, catchUp = poll }) {
+export function connectLiveEvents({ ticket, onEvent, poll, pollMs = 15000, catchUp = poll, onStatus = () => {} }) {
   let socket = null;
   let pollTimer = null;
   let pingTimer = null;
@@ -16,6 +17,7 @@ export function connectLiveEvents({ ticket, onEvent, poll, pollMs = 15000, catch
   let closed = false;
 
   const startPolling = () => {
+    onStatus("polling");
     if (!pollTimer && poll) pollTimer = setInterval(poll, pollMs);
   };
   const stopPolling = () => {
@@ -48,6 +50,7 @@ export function connectLiveEvents({ ticket, onEvent, poll, pollMs = 15000, catch
       if (event.type === "ready") {
         retryMs = 2000;
         stopPolling();
+        onStatus("live");
         if (catchUp) catchUp(); // what happened while there was no socket
         pingTimer = setInterval(() => socket.readyState === 1 && socket.send('{"type":"ping"}'), 30000);
       } else if (event.type !== "pong" && event.type !== "error") {
