@@ -1,7 +1,7 @@
 """The Redis cache, degrading instead of failing while Redis is unreachable.
 
 Everything this project keeps in the cache can be lost: rate-limit windows, cached weather
-answers, the assistant's list of MCP servers, WebSocket tickets. So while Redis is down (or
+answers, the assistant's list of MCP servers, used WebSocket tickets. So while Redis is down (or
 restarting) a read is a miss, a write is skipped and ``incr`` reports a missing key — requests
 go on (rate limits open, caches recompute, a ticket must be fetched again) instead of becoming
 500s. Each outage is logged once per process until Redis answers again. The socket timeouts in

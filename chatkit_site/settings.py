@@ -213,7 +213,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and channel layer --------------------------------------------------------------
 # With several workers, whatever they share lives in Redis (REDIS_URL): the cache (throttles,
-# weather answers, the assistant's MCP server list, WebSocket tickets) and the channel layer
+# weather answers, the assistant's MCP server list, used WebSocket tickets) and the channel layer
 # (live events). A Redis outage degrades instead of failing requests (chatkit_site.cache: reads
 # miss, writes are skipped; events are dropped and logged). Without REDIS_URL both live in the
 # process, which is right for one worker only.

@@ -8,6 +8,7 @@ also what they do when they have no socket at all (they poll).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -38,9 +39,20 @@ async def user_event_send(*, user_id: int, event: dict[str, Any]) -> None:
     await event_send(group=user_group(user_id), event=event)
 
 
+_pending: set[asyncio.Task] = set()
+
+
 def staff_event_send(*, event: dict[str, Any]) -> None:
-    """From sync code (admin views, the task worker)."""
-    async_to_sync(event_send)(group=STAFF_GROUP, event=event)
+    """From sync code (admin views, the task worker, management commands)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no loop in this thread, wait for the send
+        async_to_sync(event_send)(group=STAFF_GROUP, event=event)
+        return
+    # Sync code called from a thread that runs a loop cannot block on it: send in the background.
+    task = loop.create_task(event_send(group=STAFF_GROUP, event=event))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
 
 
 async def thread_event_send(

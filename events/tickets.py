@@ -1,8 +1,10 @@
 """Short-lived, single-use tickets that open a WebSocket without putting a token in its URL.
 
 Pages signed in with a session (the admin) cannot send a JWT; they POST /api/events/ticket and
-send the ticket as the socket's first message. Tickets live in the shared cache, so a ticket
-from one worker opens a socket on another.
+send the ticket as the socket's first message. A ticket is signed (SECRET_KEY, the same on
+every worker) and carries its user and age, so issuing one stores nothing — a caller asking
+for many cannot fill the cache. Redeeming one records it in the shared cache, so it opens one
+socket, once, on whichever worker.
 """
 
 from __future__ import annotations
@@ -10,24 +12,33 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.core.cache import cache
 
-PREFIX = "events:ticket:"
+SALT = "events.ticket"
+USED_PREFIX = "events:ticket-used:"
+MAX_TICKET_CHARS = 256
 
 
 def ticket_issue(*, user_id: int) -> str:
-    ticket = secrets.token_urlsafe(24)
-    cache.set(PREFIX + ticket, user_id, settings.EVENTS_TICKET_SECONDS)
-    return ticket
+    return signing.dumps({"u": user_id, "n": secrets.token_urlsafe(12)}, salt=SALT)
 
 
 async def ticket_redeem(*, ticket: str) -> int | None:
-    """The ticket's user id, once: a second redemption (or an unknown ticket) gives None."""
-    if not isinstance(ticket, str) or not 16 <= len(ticket) <= 64:
+    """The ticket's user id, once: a second redemption, an old or a forged ticket give None."""
+    if not isinstance(ticket, str) or len(ticket) > MAX_TICKET_CHARS:
         return None
-    key = PREFIX + ticket
-    user_id = await cache.aget(key)
-    # Whoever deletes the key first owns the ticket; a concurrent redeemer gets False.
-    if user_id is None or not await cache.adelete(key):
+    try:
+        claims = signing.loads(ticket, salt=SALT, max_age=settings.EVENTS_TICKET_SECONDS)
+    except signing.BadSignature:  # SignatureExpired included
         return None
-    return int(user_id)
+    if (
+        not isinstance(claims, dict)
+        or not isinstance(claims.get("u"), int)
+        or not isinstance(claims.get("n"), str)
+    ):
+        return None
+    # Whoever records the nonce first owns the ticket; a replay (or a Redis outage) gets None.
+    if not await cache.aadd(USED_PREFIX + claims["n"], 1, settings.EVENTS_TICKET_SECONDS + 5):
+        return None
+    return claims["u"]

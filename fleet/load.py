@@ -37,6 +37,7 @@ class Run:
     turns: list[Turn] = field(default_factory=list)
     threads: dict[str, int] = field(default_factory=dict)  # thread id -> user index
     sent: dict[str, int] = field(default_factory=dict)  # thread id -> turns attempted in it
+    answered: dict[str, int] = field(default_factory=dict)  # thread id -> turns answered in it
     seconds: float = 0.0
 
     @property
@@ -106,6 +107,7 @@ async def user_session(base: str, token: str, index: int, turns: int, run: Run) 
         if thread_id:
             run.threads[thread_id] = index
             run.sent[thread_id] = number + 1
+            run.answered[thread_id] = run.answered.get(thread_id, 0) + result.ok
         if not result.ok:
             break
     await connection.close()
@@ -129,7 +131,8 @@ async def load_run(base: str, tokens: list[str], turns: int, label: str, run: Ru
 
 async def thread_items(
     client: httpx.AsyncClient, base: str, token: str, thread_id: str
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
+    """The thread's items, oldest first; None when there is no such thread."""
     items: list[dict[str, Any]] = []
     after = None
     while True:
@@ -141,6 +144,8 @@ async def thread_items(
             json={"type": "items.list", "params": params},
             headers={"Authorization": f"Bearer {token}"},
         )
+        if response.status_code == 404 and not items:
+            return None
         response.raise_for_status()
         page = response.json()
         items += page["data"]
@@ -166,6 +171,12 @@ async def check_threads(base: str, tokens: list[str], run: Run, strict: bool) ->
     async def check(thread_id: str, index: int) -> None:
         async with semaphore:
             items = await thread_items(client, base, tokens[index], thread_id)
+        if items is None:
+            # Announced (thread.created) but never written: its first turn failed before its
+            # first message was stored — nothing half-written. Lost if any turn was answered.
+            if strict or run.answered.get(thread_id):
+                problems.append(f"{thread_id}: the thread is gone")
+            return
         messages = [item for item in items if item["type"] in ("user_message", "assistant_message")]
         kinds = [item["type"] for item in messages]
         users = [_texts(item) for item in messages if item["type"] == "user_message"]
@@ -207,6 +218,7 @@ async def steady_load(base: str, tokens: list[str], stop: asyncio.Event, run: Ru
             if result.thread_id:
                 run.threads[result.thread_id] = index
                 run.sent[result.thread_id] = 1
+                run.answered[result.thread_id] = int(result.ok)
             number += 1
             await asyncio.sleep(0.05 if result.ok else 0.25)
         await connection.close()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from asgiref.sync import async_to_sync
 from django.test import Client
 
 from accounts.tokens import token_pair_for
-from events.tickets import PREFIX
+from events.tickets import ticket_issue, ticket_redeem
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +19,14 @@ def test_it_issues_a_ticket_for_a_bearer_token(user):
     body = response.json()
     assert body["url"] == "/ws/events"
     assert body["expires_in"] == 30
-    assert cache.get(PREFIX + body["ticket"]) == user.pk
+    assert async_to_sync(ticket_redeem)(ticket=body["ticket"]) == user.pk
+
+
+def test_a_ticket_is_refused_once_too_old_or_tampered_with(user, settings):
+    assert async_to_sync(ticket_redeem)(ticket=ticket_issue(user_id=user.pk) + "x") is None
+    assert async_to_sync(ticket_redeem)(ticket="a" * 1000) is None
+    settings.EVENTS_TICKET_SECONDS = -1  # every ticket is already too old
+    assert async_to_sync(ticket_redeem)(ticket=ticket_issue(user_id=user.pk)) is None
 
 
 def test_it_refuses_anonymous_callers_with_a_json_401():
