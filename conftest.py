@@ -13,10 +13,15 @@ from accounts.tokens import token_pair_for
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Throttle counters and cached upstream answers must not leak between tests.
+    # Throttle counters and cached upstream answers must not leak between tests (nor the
+    # assistant's MCP server list, also remembered in the process for a few seconds).
+    from mcphub.clients import assistant_servers_forget
+
     cache.clear()
+    assistant_servers_forget()
     yield
     cache.clear()
+    assistant_servers_forget()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -146,16 +147,35 @@ class Toolbox:
 
 
 ASSISTANT_CACHE_KEY = "mcphub:assistant-servers"
+# Read on every turn: kept MEMO_SECONDS in the process too (no Redis round trip per turn).
+MEMO_SECONDS = 5.0
+_memo: dict[str, tuple[float, list[str]]] = {}
 
 
 def assistant_server_names() -> list[str]:
-    """The servers of the default assistant. Cached (no query per turn); mcphub.signals clears it
-    when an entry changes — other processes see the change within a minute (locmem caches)."""
-    names = cache.get(ASSISTANT_CACHE_KEY)
-    if names is None:
-        names = list(McpServer.objects.filter(enabled=True, in_assistant=True).values_list("name", flat=True))
-        cache.set(ASSISTANT_CACHE_KEY, names, 60)
+    """The servers of the default assistant, without a query per turn.
+
+    Cached 60 s in the shared cache, and MEMO_SECONDS in each process. mcphub.signals clears
+    both when an entry changes: the process that changed it sees it at once, the other
+    workers (sharing the cache through Redis) within MEMO_SECONDS.
+    """
+    memo = _memo.get(ASSISTANT_CACHE_KEY)
+    if memo is not None and time.monotonic() < memo[0]:
+        names = memo[1]
+    else:
+        names = cache.get(ASSISTANT_CACHE_KEY)
+        if names is None:
+            names = list(
+                McpServer.objects.filter(enabled=True, in_assistant=True).values_list("name", flat=True)
+            )
+            cache.set(ASSISTANT_CACHE_KEY, names, 60)
+        _memo[ASSISTANT_CACHE_KEY] = (time.monotonic() + MEMO_SECONDS, names)
     return [*names, SELF_NAME] if settings.CHATKIT_TASK_TOOLS else list(names)
+
+
+def assistant_servers_forget() -> None:
+    _memo.clear()
+    cache.delete(ASSISTANT_CACHE_KEY)
 
 
 @asynccontextmanager

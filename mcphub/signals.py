@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from mcphub.clients import ASSISTANT_CACHE_KEY
+from mcphub.clients import assistant_servers_forget
 from mcphub.models import McpServer
 
 
 @receiver([post_save, post_delete], sender=McpServer)
 def forget_assistant_servers(**kwargs: Any) -> None:
-    cache.delete(ASSISTANT_CACHE_KEY)
+    assistant_servers_forget()

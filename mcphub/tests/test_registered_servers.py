@@ -166,3 +166,15 @@ def test_it_rejects_bad_entries(field, value):
     entry = McpServer(name="bad", **{"url": "http://127.0.0.1:1/mcp", field: value})
     with pytest.raises(ValidationError):
         entry.full_clean()
+
+
+def test_the_assistants_server_list_costs_no_query_per_turn_and_follows_changes(django_assert_num_queries):
+    from mcphub.clients import SELF_NAME, assistant_server_names
+
+    assert assistant_server_names() == [SELF_NAME]
+    with django_assert_num_queries(0):
+        assert assistant_server_names() == [SELF_NAME]
+
+    crm("http://127.0.0.1:9/mcp")  # a change is seen at once by the process that made it
+
+    assert assistant_server_names() == ["crm", SELF_NAME]
