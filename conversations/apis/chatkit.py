@@ -178,7 +178,12 @@ async def chatkit_endpoint(request: HttpRequest) -> HttpResponse:
         if refusal is not None:
             return event_stream(_single(sse_error(refusal)))
 
-    context = RequestContext(user=request.user, base_url=request.build_absolute_uri("/"))
+    context = RequestContext(
+        user=request.user,
+        base_url=request.build_absolute_uri("/"),
+        # threads.create through this endpoint: the thread is written with its first message.
+        write_new_threads_with_first_item=parsed.type == "threads.create",
+    )
     try:
         result = await get_server().process_parsed(parsed, context)
     except NotFoundError as exc:

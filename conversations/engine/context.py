@@ -13,7 +13,8 @@ class RequestContext:
     ``owned_threads`` remembers thread ids already checked against the user during this
     request, so a turn does not repeat the ownership query for every item it saves.
     ``created_threads`` and ``threads_with_items`` let a failed request roll back a thread it
-    created but never wrote an item to. A thread this request made up (``new_thread_ids``) is
+    created but never wrote an item to. With ``write_new_threads_with_first_item`` (the
+    endpoint's threads.create), a thread this request made up (``new_thread_ids``) is
     not written when the SDK first saves it: it waits in ``unsaved_threads`` and is inserted
     with its first item (and that item's attachments, ``unsaved_attachments``), in one
     transaction — a worker dying in between leaves no empty thread.
@@ -24,6 +25,7 @@ class RequestContext:
     owned_threads: set[str] = field(default_factory=set)
     created_threads: set[str] = field(default_factory=set)
     threads_with_items: set[str] = field(default_factory=set)
+    write_new_threads_with_first_item: bool = False
     new_thread_ids: set[str] = field(default_factory=set)
     unsaved_threads: dict[str, Any] = field(default_factory=dict)
     unsaved_attachments: dict[str, list[Any]] = field(default_factory=dict)

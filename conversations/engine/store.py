@@ -105,7 +105,8 @@ def _thread_metadata(row: Thread) -> ThreadMetadata:
 class DjangoStore(Store[RequestContext]):
     def generate_thread_id(self, context: RequestContext) -> str:
         thread_id = new_id("thread")
-        context.new_thread_ids.add(thread_id)
+        if context.write_new_threads_with_first_item:
+            context.new_thread_ids.add(thread_id)
         return thread_id
 
     def generate_item_id(

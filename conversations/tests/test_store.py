@@ -240,8 +240,22 @@ def test_generated_ids_are_long_enough_to_never_collide(alice, thread):
     assert all(len(i) == len("thr_") + 32 for i in ids)
 
 
-def test_a_new_thread_is_written_only_with_its_first_item(alice):
+def creating(user) -> RequestContext:
+    """The context of a threads.create request through the endpoint."""
+    return RequestContext(user=user, base_url="http://testserver/", write_new_threads_with_first_item=True)
+
+
+def test_a_store_used_directly_writes_a_new_thread_at_once(alice):
     context = ctx(alice)
+    thread_id = store.generate_thread_id(context)
+
+    run(store.save_thread, ThreadMetadata(id=thread_id, created_at=datetime(2026, 1, 1, tzinfo=UTC)), context)
+
+    assert Thread.objects.filter(id=thread_id, owner=alice).exists()
+
+
+def test_a_new_thread_is_written_only_with_its_first_item(alice):
+    context = creating(alice)
     thread_id = store.generate_thread_id(context)
     meta = ThreadMetadata(id=thread_id, created_at=datetime(2026, 1, 1, tzinfo=UTC))
 
@@ -266,7 +280,7 @@ def test_a_new_thread_whose_first_item_fails_is_not_written(alice, monkeypatch):
         raise RuntimeError("the item insert failed")
 
     monkeypatch.setattr(store_module, "_write_item", broken)
-    context = ctx(alice)
+    context = creating(alice)
     thread_id = store.generate_thread_id(context)
     run(store.save_thread, ThreadMetadata(id=thread_id, created_at=datetime(2026, 1, 1, tzinfo=UTC)), context)
 
