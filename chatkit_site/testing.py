@@ -16,3 +16,23 @@ def close_pools() -> None:
     for connection in connections.all(initialized_only=True):
         if hasattr(connection, "close_pool"):
             connection.close_pool()
+
+
+def forget_inherited_connections() -> None:
+    """In a forked child, before it serves: drop the parent's connections without closing them.
+
+    Whatever the parent could not close before the fork (the connection of a test inside a
+    transaction, a pooled connection it had checked out) is still the parent's session;
+    closing it here would end that session, using it would mix both processes' results.
+    The child opens its own.
+    """
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    DatabaseWrapper._connection_pools.clear()
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+        connection.in_atomic_block = False
+        connection.atomic_blocks = []
+        connection.savepoint_ids = []
+        connection.needs_rollback = False
+        connection.closed_in_transaction = False

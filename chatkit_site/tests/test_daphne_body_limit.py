@@ -14,6 +14,8 @@ import psutil
 import pytest
 from daphne.testing import DaphneProcess
 
+from chatkit_site.testing import forget_inherited_connections
+
 
 def _application():
     from chatkit_site.asgi import build_application
@@ -25,6 +27,7 @@ def _default_sigterm() -> None:
     # The child is forked from the test process, which may have a SIGTERM handler by now
     # (seen after the browser tests); terminate() must end it.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    forget_inherited_connections()
 
 
 @pytest.fixture(scope="module")

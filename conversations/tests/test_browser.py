@@ -17,7 +17,7 @@ from daphne.testing import DaphneProcess
 from django.db import connections
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from chatkit_site.testing import close_pools
+from chatkit_site.testing import close_pools, forget_inherited_connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,6 +29,7 @@ PHONE = {"width": 390, "height": 844}
 
 def _server_setup() -> None:
     """Runs in the server process: Open-Meteo is answered locally, never over the network."""
+    forget_inherited_connections()  # the parent's, still in use by the parent
     import httpx
     import respx
 

@@ -15,11 +15,12 @@ from django.db import connections
 from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from chatkit_site.testing import close_pools
+from chatkit_site.testing import close_pools, forget_inherited_connections
 
 
 def _server_setup() -> None:
     """Runs in the server process: Open-Meteo is answered locally, never over the network."""
+    forget_inherited_connections()  # the parent's, still in use by the parent
     import httpx
     import respx
 
