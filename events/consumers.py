@@ -95,7 +95,7 @@ class EventsConsumer(AsyncWebsocketConsumer):
             return None
         try:
             message = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
             return None
         return message if isinstance(message, dict) else None
 

@@ -103,6 +103,8 @@ async def test_garbage_frames_get_an_error_and_keep_the_socket():
     assert (await socket.receive_json_from(timeout=5))["type"] == "error"
     await socket.send_to(text_data="x" * 100_000)
     assert (await socket.receive_json_from(timeout=5))["type"] == "error"
+    await socket.send_to(text_data="[" * 4000)
+    assert (await socket.receive_json_from(timeout=5))["type"] == "error"
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from(timeout=5) == {"type": "pong"}
     await socket.disconnect()
@@ -128,3 +130,20 @@ async def test_a_foreign_origin_is_refused_at_the_handshake():
 async def test_an_unknown_socket_path_is_refused():
     _, connected = await connect("/ws/other")
     assert not connected
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        {"token": "a\u0000b"},
+        {"ticket": "a\u0000b"},
+        {"token": 12345},
+        {"ticket": ["x"]},
+        {"token": "x" * 3000},
+    ],
+)
+async def test_malformed_credentials_are_refused_with_4401(credentials):
+    socket, _ = await connect()
+    await socket.send_json_to({"type": "auth", **credentials})
+    assert (await socket.receive_json_from(timeout=5))["type"] == "error"
+    assert (await socket.receive_output(timeout=5))["code"] == 4401
