@@ -83,38 +83,19 @@ def admin_client_api(admin_user) -> APIClient:
 
 
 @pytest.fixture(scope="session")
-def redis_url():
+def redis_url(tmp_path_factory):
     """A real redis-server of the suite's own (Debian's package; `make test` installs it)."""
-    import shutil
-    import subprocess
+    from fleet.services import Redis
 
-    from fleet.services import free_port, wait_for_port
-
-    binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    wait_for_port(port)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
+    server = Redis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server.url
+    server.stop()
 
 
 def redis_settings(url: str) -> dict:
     """CACHES and CHANNEL_LAYERS as settings.py builds them for REDIS_URL=url."""
-    return {
-        "REDIS_URL": url,
-        "CACHES": {
-            "default": {
-                "BACKEND": "chatkit_site.cache.ResilientRedisCache",
-                "LOCATION": url,
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
-        },
-        "CHANNEL_LAYERS": {
-            "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [url]}}
-        },
-    }
+    from chatkit_site.env import redis_backends
+
+    caches, layers = redis_backends(url, 1)
+    return {"REDIS_URL": url, "CACHES": caches, "CHANNEL_LAYERS": layers}

@@ -147,6 +147,24 @@ def env_database(name: str) -> dict[str, object] | None:
     return config
 
 
+def redis_backends(url: str, timeout_seconds: int) -> tuple[dict[str, object], dict[str, object]]:
+    """CACHES and CHANNEL_LAYERS on the Redis at ``url`` (settings.py; tests that need Redis)."""
+    caches = {
+        "default": {
+            "BACKEND": "chatkit_site.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": timeout_seconds, "socket_timeout": timeout_seconds},
+        }
+    }
+    layers = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": "chatkit", "expiry": 30},
+        }
+    }
+    return caches, layers
+
+
 def persistent_secret(data_dir: Path, filename: str) -> str:
     """Read a secret from the data folder, generating it on first use.
 

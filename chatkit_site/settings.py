@@ -23,6 +23,7 @@ from chatkit_site.env import (
     env_str,
     env_throttle_rate,
     persistent_secret,
+    redis_backends,
 )
 from chatkit_site.security import content_security_policy
 
@@ -221,22 +222,7 @@ REDIS_URL = env_optional("REDIS_URL")
 # Seconds a Redis call may take before it counts as an outage (so nothing hangs on a dead Redis).
 REDIS_TIMEOUT_SECONDS = env_int("REDIS_TIMEOUT_SECONDS", 2, minimum=1)
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "chatkit_site.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                "socket_timeout": REDIS_TIMEOUT_SECONDS,
-            },
-        }
-    }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "chatkit", "expiry": 30},
-        }
-    }
+    CACHES, CHANNEL_LAYERS = redis_backends(REDIS_URL, REDIS_TIMEOUT_SECONDS)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

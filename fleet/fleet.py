@@ -31,7 +31,7 @@ print(json.dumps(tokens))
 
 
 class Fleet:
-    def __init__(self, workers: int, root: Path | None = None, stream_delay_ms: int = 0) -> None:
+    def __init__(self, workers: int, root: Path | None = None) -> None:
         self.root = root or Path(tempfile.mkdtemp(prefix="chatkit-fleet-"))
         self.root.chmod(0o755)  # PostgreSQL runs as another user when the harness is root
         self.postgres = Postgres(self.root)
@@ -39,7 +39,6 @@ class Fleet:
         self.worker_ports = [free_port() for _ in range(workers)]
         self.env_file = self.root / "chatkit.env"
         self.slow_env_file = self.root / "chatkit-slow.env"
-        self.stream_delay_ms = stream_delay_ms
         self.web: list[Unit] = []
         self.tasks: Unit | None = None
         self.nginx = Nginx(self.root, DEPLOY / "nginx" / "chatkit.conf", PROJECT, self.worker_ports)
@@ -55,7 +54,7 @@ class Fleet:
     # --- start and stop -------------------------------------------------------------------
 
     def _manage(self, *arguments: str, capture: bool = False) -> str:
-        env = {**Unit(DEPLOY / "systemd" / "chatkit-tasks.service", PROJECT, self.env_file).environment()}
+        env = Unit(DEPLOY / "systemd" / "chatkit-tasks.service", PROJECT, self.env_file).environment()
         result = subprocess.run(
             [sys.executable, "manage.py", *arguments],
             cwd=PROJECT,

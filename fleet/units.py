@@ -13,6 +13,7 @@ import shlex
 import signal
 import subprocess
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 INSTALL_DIR = "/srv/chatkit"
@@ -76,7 +77,7 @@ class Unit:
     def _expand(self, value: str) -> str:
         return value.replace("%i", self.instance).replace(INSTALL_DIR, str(self.project))
 
-    @property
+    @cached_property
     def service(self) -> dict[str, str]:
         return parse_unit(self.path)
 

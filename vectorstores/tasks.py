@@ -16,11 +16,8 @@ from vectorstores.sources import InvalidJSON, iter_documents, validate
 logger = logging.getLogger("chatkit.vectorstores")
 
 
-def job_announce(job_id: int) -> None:
+def job_announce(job: IngestionJob) -> None:
     """Tell admins' open pages (/ws/events, ``ingestion.job``) where the job stands."""
-    job = IngestionJob.objects.filter(pk=job_id).select_related("store").first()
-    if job is None:
-        return
     event = {
         "type": "ingestion.job",
         "job": {
@@ -38,8 +35,9 @@ def job_announce(job_id: int) -> None:
 
 
 def job_run(job: IngestionJob) -> IngestionJob:
-    IngestionJob.objects.filter(pk=job.pk).update(status=IngestionJob.Status.RUNNING)
-    job_announce(job.pk)
+    job.status = IngestionJob.Status.RUNNING
+    IngestionJob.objects.filter(pk=job.pk).update(status=job.status)
+    job_announce(job)
     try:
         with job.upload.open("rb") as handle:
             validate(handle, job.filename)  # a bad file fails before anything is written
@@ -49,10 +47,11 @@ def job_run(job: IngestionJob) -> IngestionJob:
             )
 
             def report(progress: IngestProgress) -> None:
+                job.documents_done, job.chunks_done = progress.documents, progress.chunks
                 IngestionJob.objects.filter(pk=job.pk).update(
-                    documents_done=progress.documents, chunks_done=progress.chunks, updated_at=timezone.now()
+                    documents_done=job.documents_done, chunks_done=job.chunks_done, updated_at=timezone.now()
                 )
-                job_announce(job.pk)
+                job_announce(job)
 
             documents_ingest(store_slug=job.store.slug, documents=documents, on_batch=report)
         status = IngestionJob.Status.SUCCEEDED
@@ -64,8 +63,9 @@ def job_run(job: IngestionJob) -> IngestionJob:
     except Exception as exc:  # the job record must say what went wrong, whatever it was
         logger.exception("Ingestion job %s failed", job.pk)
         status, errors = IngestionJob.Status.FAILED, [f"{type(exc).__name__}: {exc}"]
-    IngestionJob.objects.filter(pk=job.pk).update(status=status, errors=errors, finished_at=timezone.now())
-    job_announce(job.pk)
+    job.status, job.errors, job.finished_at = status, errors, timezone.now()
+    IngestionJob.objects.filter(pk=job.pk).update(status=status, errors=errors, finished_at=job.finished_at)
+    job_announce(job)
     _discard_upload(job)
     job.refresh_from_db()
     return job

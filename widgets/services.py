@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from events.publish import staff_event_send
 from widgets.models import WidgetTemplate
 from widgets.validation import Checked, check_definition
 
@@ -83,8 +84,6 @@ def widget_index(*, slug: str) -> None:
 
 def _index_announce(*, slug: str, status: str, error: str) -> None:
     """Admins' open pages hear of it (/ws/events, ``widget.index``)."""
-    from events.publish import staff_event_send
-
     staff_event_send(
         event={"type": "widget.index", "widget": {"slug": slug, "status": status, "error": error}}
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -11,13 +10,9 @@ from pathlib import Path
 
 import httpx
 
+from fleet.services import free_port  # noqa: F401  (the tests import it from here)
+
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait(condition: Callable[[], bool], seconds: float) -> bool:

@@ -105,3 +105,22 @@ def test_an_upload_over_the_limit_is_413(admin_client_api, settings):
 
     assert response.status_code == 413
     assert not IngestionJob.objects.exists()
+
+
+def test_the_worker_announces_the_jobs_progress_to_admins(admin_client_api, monkeypatch):
+    from vectorstores import tasks
+
+    events = []
+    monkeypatch.setattr(tasks, "staff_event_send", lambda *, event: events.append(event))
+    lines = "\n".join(json.dumps({"sku": f"p{n}", "name": f"Produit {n}"}) for n in range(3)).encode()
+    job_id = upload(admin_client_api, "products.jsonl", lines, id_field="sku").json()["id"]
+
+    run_worker()
+
+    statuses = [event["job"]["status"] for event in events if event["type"] == "ingestion.job"]
+    assert statuses[0] == "running"
+    assert statuses[-1] == "succeeded"
+    assert events[-1]["job"]["id"] == job_id
+    assert events[-1]["job"]["store"] == "faq"
+    assert events[-1]["job"]["documents_done"] == 3
+    assert events[-1]["job"]["finished_at"]
