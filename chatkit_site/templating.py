@@ -15,12 +15,22 @@ being an admin of the chat must not mean running code on the host or stalling a 
   per render (``TEMPLATE_MAX_ITERATIONS``).
 * A time budget (``TEMPLATE_TIME_BUDGET_MS``), checked on every loop iteration, attribute
   access, call, operator, filter and output chunk.
+* What a value *produces*, not its length: a list of 4,000 references to one 100,000-character
+  string has length 4,000 but prints (or serialises) as 400 MB. Every value is measured as
+  the text it would become (``produced_size``, with a budget, so measuring stops early)
+  before it is printed, concatenated, formatted, passed to a filter or a method, and when an
+  expression's value leaves the sandbox — so nothing large is ever allocated.
+
+Callers on an event loop run templates in a worker thread (``render_template_async``,
+``evaluate_expression_async``): a template that uses its whole time budget must not stall
+the other requests of the process.
 
 Any breach raises ``TemplateLimitError`` (a ``jinja2.TemplateError``) with a readable message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import re
 import time
@@ -83,10 +93,54 @@ def _check_size(size: int, what: str = "a value") -> None:
         raise TemplateLimitError(f"{what} would be longer than {limit} characters")
 
 
+def produced_size(value: Any, limit: int) -> int:
+    """About how many characters ``value`` becomes as text or JSON; stops once past ``limit``.
+
+    Iterative and counting every reference again (aliasing is exactly how a small template
+    builds a huge value), so its cost is bounded by ``limit``, not by the value.
+    """
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item) + 2
+        elif isinstance(item, dict):
+            total += 2 + 2 * len(item)
+            for key, child in item.items():
+                stack.append(key)
+                stack.append(child)
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 + 2 * len(item)
+            stack.extend(item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            total += max(1, item.bit_length() // 3)
+        else:
+            total += 8
+        if total > limit:
+            return total
+    return total
+
+
+def _check_produced(value: Any, what: str = "a value") -> None:
+    if isinstance(value, str | bytes):
+        _check_size(len(value), what)
+    elif isinstance(value, list | tuple | dict | set | frozenset):
+        limit = settings.TEMPLATE_MAX_OUTPUT_CHARS
+        if produced_size(value, limit) > limit:
+            raise TemplateLimitError(f"{what} would be longer than {limit} characters as text")
+
+
 def _checked(value: Any) -> Any:
-    if isinstance(value, str | list | tuple | bytes):
-        _check_size(len(value))
+    _check_produced(value)
     return value
+
+
+def _check_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Before a filter or method runs: what it is given is within the limits, so what it
+    allocates from it (``tojson``, ``string``, ``pprint``…) is bounded too."""
+    for value in (*args, *kwargs.values()):
+        _check_produced(value)
 
 
 class _CountedIterator:
@@ -238,6 +292,7 @@ def _budgeted_filter(function: Callable[..., Any]) -> Callable[..., Any]:
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         _tick()
+        _check_arguments(args, kwargs)
         return _checked(function(*args, **kwargs))
 
     # Keep Jinja's pass_context / pass_environment marker.
@@ -251,7 +306,9 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self) -> None:
-        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, cache_size=0)
+        super().__init__(
+            undefined=jinja2.StrictUndefined, autoescape=False, cache_size=0, finalize=_checked
+        )
         self.globals.pop("lipsum", None)
         self.globals["range"] = _BudgetRange
         filters = {**self.filters, **_GUARDED_FILTERS}
@@ -279,10 +336,12 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         _tick()
+        _check_arguments(args, kwargs)
         return _checked(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _tick()
+        _check_arguments((left, right), {})
         if operator == "*":
             _check_multiply(left, right)
         elif operator == "**":
@@ -297,6 +356,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
 
     def checked_concat(self, parts: tuple[Any, ...]) -> str:
         _tick()
+        _check_arguments(parts, {})
         strings = [str(part) for part in parts]
         _check_size(sum(len(part) for part in strings))
         return "".join(strings)
@@ -368,6 +428,16 @@ def evaluate_expression(expression: str, context: dict[str, Any]) -> Any:
     """The value of a sandboxed Jinja expression (``state.count + 1``) within the same limits."""
     compiled = _compile_expression(expression)
     return _run(lambda: _checked(compiled(**context)))
+
+
+async def render_template_async(source: str, context: dict[str, Any]) -> str:
+    """``render_template`` off the event loop (in a worker thread, within the same budget)."""
+    return await asyncio.to_thread(render_template, source, context)
+
+
+async def evaluate_expression_async(expression: str, context: dict[str, Any]) -> Any:
+    """``evaluate_expression`` off the event loop."""
+    return await asyncio.to_thread(evaluate_expression, expression, context)
 
 
 def check_syntax(source: str) -> str | None:

@@ -10,6 +10,7 @@ rendering, pydantic) never meets a tree deeper than it can walk.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -28,6 +29,9 @@ def json_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
         if isinstance(node, str):
             if NUL in node:
                 return "contains a NUL character (\\u0000), which is not allowed"
+        elif isinstance(node, float):
+            if not math.isfinite(node):  # NaN and ±Infinity: JSON has no such number
+                return "contains a number that is not finite (NaN or Infinity)"
         elif isinstance(node, dict | list):
             if depth > max_depth:
                 return f"is nested more than {max_depth} levels deep"

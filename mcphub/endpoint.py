@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import io
 import json
 import logging
 from datetime import date
@@ -26,6 +27,8 @@ from mcp.server.transport_security import TransportSecuritySettings
 
 from accounts.access_tokens import access_token_authenticate, looks_like_access_token
 from chatkit_site.db import db_call
+from chatkit_site.security import client_address
+from chatkit_site.validation import MAX_JSON_DEPTH, json_problem
 from mcphub import tools
 
 logger = logging.getLogger("chatkit.mcp")
@@ -33,6 +36,8 @@ logger = logging.getLogger("chatkit.mcp")
 MCP_PATH = "/mcp"
 INTERNAL_HEADER = b"x-chatkit-internal"
 current_user: contextvars.ContextVar[Any] = contextvars.ContextVar("mcp_user")
+# The client's address (as REST sees it: TRUSTED_PROXY_COUNT applies), for the shared throttles.
+current_address: contextvars.ContextVar[str] = contextvars.ContextVar("mcp_address", default="unknown")
 
 server = MCPServer(
     name="chatkit-django",
@@ -79,8 +84,13 @@ async def list_widgets() -> list[dict[str, Any]]:
 
 @server.tool(description="The current weather of a city (and optionally its country).")
 async def get_weather(city: str, country: str | None = None) -> dict[str, Any]:
+    from chatkit_site.throttles import rate_exceeded
     from tools.weather import WeatherError, weather_lookup
 
+    # The same counter as GET /api/tools/weather: one address, one budget of outside lookups.
+    retry_after = await rate_exceeded(f"weather:{current_address.get()}", settings.WEATHER_THROTTLE_RATE)
+    if retry_after is not None:
+        raise ToolError(f"Too many weather lookups. Try again in {retry_after} seconds.")
     try:
         return await weather_lookup(city, country)
     except WeatherError as exc:
@@ -226,12 +236,72 @@ class McpEndpoint:
                 [(b"www-authenticate", b'Bearer realm="mcp"')],
             )  # fmt: skip
             return
+        if scope.get("method") == "POST":
+            body = await _read_body(receive)
+            if body is None:
+                return  # over the size limit (BodyLimitMiddleware answers 413) or the client left
+            problem = body_problem(body)
+            if problem is not None:
+                await _answer(send, 400, f"Bad request: the JSON body {problem}.")
+                return
+            receive = _replay(body)
         app = await self._app()
         token = current_user.set(user)
+        address = current_address.set(_address(scope))
         try:
             await app(scope, receive, send)
         finally:
             current_user.reset(token)
+            current_address.reset(address)
+
+
+async def _read_body(receive: Any) -> bytes | None:
+    """The whole request body (bounded by BodyLimitMiddleware), or None if it never completed."""
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        parts.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(parts)
+
+
+def _replay(body: bytes) -> Any:
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # as a server does: the next message is the disconnect
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def body_problem(body: bytes) -> str | None:
+    """The project's rule for JSON bodies, at this edge too: no NUL, no NaN/Infinity, bounded depth."""
+    if not body.strip():
+        return None  # the MCP server answers an empty body itself
+    try:
+        value = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        return f"is nested more than {MAX_JSON_DEPTH} levels deep"
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+        return "is not valid JSON (NaN and Infinity are not JSON numbers)"
+    return json_problem(value)
+
+
+def _address(scope: dict[str, Any]) -> str:
+    from django.core.handlers.asgi import ASGIRequest
+
+    return client_address(ASGIRequest({**scope, "method": "GET"}, io.BytesIO()))
 
 
 endpoint = McpEndpoint()

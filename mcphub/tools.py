@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
@@ -17,7 +16,7 @@ from tasks import services as task_services
 from tasks.apis import TaskInput, TaskOutput
 from tasks.models import Task
 from vectorstores.models import VectorStore
-from vectorstores.selectors import document_get, store_search
+from vectorstores.selectors import document_get, store_list_readable, store_readable, store_search
 from widgets.models import WidgetTemplate
 
 MAX_QUERY = 2000
@@ -38,16 +37,13 @@ def _text(value: str, name: str, limit: int) -> str:
 
 
 def readable_stores(user: User) -> list[VectorStore]:
-    """Admins read every store; other users the stores the chat's assistant searches."""
-    stores = VectorStore.objects.order_by("slug")
-    if not user.is_admin:
-        stores = stores.filter(slug__in=list(settings.CHATKIT_KNOWLEDGE_STORES))
-    return list(stores)
+    """The stores ``user`` may read (the knowledge base's one rule)."""
+    return list(store_list_readable(user=user))
 
 
 def _store(user: User, slug: str) -> VectorStore:
     _text(slug, "store", 100)
-    found = next((store for store in readable_stores(user) if store.slug == slug), None)
+    found = store_readable(user=user, slug=slug)
     if found is None:  # missing and forbidden look alike
         raise ToolFailure(f"No knowledge store {slug!r}. Call list_vector_stores to see yours.")
     return found

@@ -67,12 +67,15 @@ class VectorStoreAdmin(admin.ModelAdmin):
     list_display = (
         "slug",
         "title",
+        "read_access",
         "document_count",
         "chunk_count",
         "embedding_model",
         "tools",
         "updated_at",
     )
+    list_filter = ("read_access",)
+    filter_horizontal = ("read_groups",)
     search_fields = ("slug", "title", "description")
     readonly_fields = (
         "embedding_model",
@@ -198,6 +201,7 @@ class DocumentAdmin(admin.ModelAdmin):
         "doc_id",
         "pretty_document",
         "metadata",
+        "owner",
         "chunk_count",
         "created_at",
         "updated_at",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from agents import RunContextWrapper, function_tool
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from chatkit_site.db import db_call
-from vectorstores.models import VectorStore
+from conversations.engine.context import turn_user
 from vectorstores.search import SearchHit
 
 logger = logging.getLogger("chatkit.vectorstores")
@@ -17,14 +18,21 @@ logger = logging.getLogger("chatkit.vectorstores")
 PASSAGE_CHARS = 600
 
 
-async def search_stores(query: str, stores: list[str], top_k: int = 5) -> list[tuple[str, SearchHit]]:
-    from vectorstores.selectors import store_search_async
+def user_of(ctx: Any) -> Any:
+    """The user of the turn a tool runs in (the ChatKit request context), else the turn's user."""
+    request_context = getattr(getattr(ctx, "context", None), "request_context", None)
+    return getattr(request_context, "user", None) or turn_user.get()
+
+
+async def search_stores(
+    query: str, stores: list[str], top_k: int = 5, *, user: Any
+) -> list[tuple[str, SearchHit]]:
+    """Search those of ``stores`` that ``user`` may read (the others are left out silently)."""
+    from vectorstores.selectors import store_search_async, stores_readable
 
     hits: list[tuple[str, SearchHit]] = []
-    for slug in stores:
-        store = await db_call(VectorStore.objects.filter(slug=slug).first)
-        if store is None:
-            continue
+    for store in await db_call(stores_readable, user=user, slugs=stores):
+        slug = store.slug
         try:
             found = await store_search_async(store=store, query=query, top_k=top_k)
         except ValidationError as exc:  # e.g. embedded with another model: skip, say why in the log
@@ -51,10 +59,20 @@ def format_hits(hits: list[tuple[str, SearchHit]]) -> str:
     ),
 )
 async def search_knowledge_base(ctx: RunContextWrapper, query: str, store: str | None = None) -> str:
-    stores = [store] if store else list(settings.CHATKIT_KNOWLEDGE_STORES)
+    return await search_as_tool(user_of(ctx), query, store, list(settings.CHATKIT_KNOWLEDGE_STORES))
+
+
+async def search_as_tool(user: Any, query: str, store: str | None, stores: list[str], top_k: int = 5) -> str:
+    """What a model's search tool answers: a store it may not read is "no such store"."""
+    from vectorstores.selectors import store_readable
+
+    if store:
+        if await db_call(store_readable, user=user, slug=store) is None:
+            return f"No knowledge store {store!r}. Search without naming a store."
+        stores = [store]
     if not stores:
         return "No knowledge base store is configured."
-    hits = await search_stores(query, stores)
+    hits = await search_stores(query, stores, top_k, user=user)
     return format_hits(hits) if hits else "No passage matched."
 
 
@@ -63,7 +81,7 @@ async def answer_offline(question: str, tool_names: list[str]) -> str | None:
     stores = list(settings.CHATKIT_KNOWLEDGE_STORES)
     if not question or not stores:
         return None
-    hits = await search_stores(question, stores, top_k=3)
+    hits = await search_stores(question, stores, top_k=3, user=turn_user.get())
     if not hits:
         return None
     cited = ", ".join(f"{slug}/{hit.doc_id}" for slug, hit in hits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -21,7 +22,14 @@ from accounts.permissions import IsAdmin
 from chatkit_site.exceptions import PayloadTooLarge
 from chatkit_site.validation import json_problem
 from vectorstores.models import Document, IngestionJob, VectorStore
-from vectorstores.selectors import document_get, document_list, store_get, store_list, store_search
+from vectorstores.selectors import (
+    document_get,
+    document_list,
+    store_get,
+    store_list_readable,
+    store_readable,
+    store_search,
+)
 from vectorstores.services import (
     document_delete,
     document_ingest,
@@ -42,10 +50,30 @@ SLUG_FIELD = serializers.RegexField(
 
 class StoreOutput(serializers.ModelSerializer):
     documents_count = serializers.IntegerField(read_only=True)
+    read_groups = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
 
     class Meta:
         model = VectorStore
-        fields = ["slug", "title", "description", "metadata", "created_at", "updated_at", "documents_count"]
+        fields = [
+            "slug", "title", "description", "metadata", "created_at", "updated_at", "documents_count",
+            "read_access", "read_groups",
+        ]  # fmt: skip
+
+
+class StoreAccessInput(serializers.Serializer):
+    """Who may read a store: everyone signed in, admins only, or the named groups."""
+
+    read_access = serializers.ChoiceField(choices=VectorStore.ReadAccess.choices, required=False)
+    read_groups = serializers.ListField(
+        child=serializers.CharField(max_length=150), required=False, max_length=100
+    )
+
+    def validate_read_groups(self, value: list[str]) -> list[Group]:
+        groups = list(Group.objects.filter(name__in=value))
+        missing = sorted(set(value) - {group.name for group in groups})
+        if missing:
+            raise serializers.ValidationError(_("No such group: %(names)s.") % {"names": ", ".join(missing)})
+        return groups
 
 
 class DocumentOutput(serializers.ModelSerializer):
@@ -85,10 +113,24 @@ def get_store_or_404(slug: str) -> VectorStore:
     return store
 
 
-class StoreListCreateApi(APIView):
-    permission_classes = [IsAdmin]
+def readable_store_or_404(request: Request, slug: str) -> VectorStore:
+    # A store this user may not read is answered exactly like a missing one.
+    store = store_readable(user=request.user, slug=slug)
+    if store is None:
+        raise NotFound(_("Vector store not found."))
+    return store
 
-    class Input(serializers.Serializer):
+
+def admin_for_writes(request: Request) -> list[Any]:
+    # Reading is for every user, limited per store; every write is admins' only.
+    return [IsAuthenticated()] if request.method in ("GET", "HEAD", "OPTIONS") else [IsAdmin()]
+
+
+class StoreListCreateApi(APIView):
+    def get_permissions(self) -> list[Any]:
+        return admin_for_writes(self.request)
+
+    class Input(StoreAccessInput):
         slug = SLUG_FIELD
         title = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=255)
         description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
@@ -96,7 +138,8 @@ class StoreListCreateApi(APIView):
 
     @extend_schema(responses=StoreOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(StoreOutput(store_list(), many=True).data)
+        stores = store_list_readable(user=request.user).prefetch_related("read_groups")
+        return Response(StoreOutput(stores, many=True).data)
 
     @extend_schema(request=Input, responses={201: StoreOutput})
     def post(self, request: Request) -> Response:
@@ -107,16 +150,17 @@ class StoreListCreateApi(APIView):
 
 
 class StoreDetailApi(APIView):
-    permission_classes = [IsAdmin]
+    def get_permissions(self) -> list[Any]:
+        return admin_for_writes(self.request)
 
-    class Input(serializers.Serializer):
+    class Input(StoreAccessInput):
         title = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=255)
         description = serializers.CharField(required=False, allow_blank=True, allow_null=True)
         metadata = serializers.DictField(required=False)
 
     @extend_schema(responses=StoreOutput)
     def get(self, request: Request, slug: str) -> Response:
-        return Response(StoreOutput(get_store_or_404(slug)).data)
+        return Response(StoreOutput(readable_store_or_404(request, slug)).data)
 
     @extend_schema(request=Input, responses=StoreOutput)
     def patch(self, request: Request, slug: str) -> Response:
@@ -170,22 +214,22 @@ class DocumentListCreateApi(APIView):
 
 class DocumentDetailApi(APIView):
     def get_permissions(self) -> list[Any]:
-        # Reading one document is open to every user (the assistant cites them); deleting is not.
-        return [IsAdmin()] if self.request.method == "DELETE" else [IsAuthenticated()]
+        # Reading one document is for those who may read its store (the assistant cites them).
+        return admin_for_writes(self.request)
 
-    def _get(self, slug: str, doc_id: str) -> Document:
-        document = document_get(store=get_store_or_404(slug), doc_id=doc_id)
+    def _get(self, request: Request, slug: str, doc_id: str) -> Document:
+        document = document_get(store=readable_store_or_404(request, slug), doc_id=doc_id)
         if document is None:
             raise NotFound(_("Document not found."))
         return document
 
     @extend_schema(responses=DocumentDetailOutput)
     def get(self, request: Request, slug: str, doc_id: str) -> Response:
-        return Response(DocumentDetailOutput(self._get(slug, doc_id)).data)
+        return Response(DocumentDetailOutput(self._get(request, slug, doc_id)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, slug: str, doc_id: str) -> Response:
-        document_delete(document=self._get(slug, doc_id))
+        document_delete(document=self._get(request, slug, doc_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -211,7 +255,7 @@ class SearchApi(APIView):
 
     @extend_schema(request=Input, responses=Output(many=True))
     def post(self, request: Request, slug: str) -> Response:
-        store = get_store_or_404(slug)
+        store = readable_store_or_404(request, slug)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         hits = store_search(store=store, **data.validated_data)

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -9,12 +12,21 @@ from pgvector.django import HnswIndex, VectorField
 
 from chatkit_site.validation import validate_json_value
 
+# The store the widget library is indexed into (widgets.services): its content is the admins'
+# templates, so it stays readable by admins only, whatever its row says.
+WIDGET_STORE_SLUG = "chatkit-widgets"
+
 # The vector column has a fixed width so that HNSW can index it; both supported embedders
 # (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.
 EMBEDDING_DIMENSIONS = 384
 
 
 class VectorStore(models.Model):
+    class ReadAccess(models.TextChoices):
+        USERS = "users", _("everyone signed in")
+        ADMINS = "admins", _("admins only")
+        GROUPS = "groups", _("the groups below (and admins)")
+
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     # Empty titles and descriptions are stored as null (the contract's shape).
     title = models.CharField(_("title"), max_length=255, null=True, blank=True)
@@ -24,6 +36,15 @@ class VectorStore(models.Model):
     embedding_dimensions = models.PositiveIntegerField(
         _("embedding dimensions"), default=EMBEDDING_DIMENSIONS
     )
+    # Who may read the store's content (search, documents, the assistant's tools); writes are
+    # admins' only. Left blank, save() picks the default (see default_read_access).
+    read_access = models.CharField(
+        _("who may read it"), max_length=16, choices=ReadAccess.choices, blank=True, default=""
+    )
+    read_groups = models.ManyToManyField(
+        Group, blank=True, related_name="vector_stores", verbose_name=_("groups that may read it"),
+        help_text=_("Used when reading is limited to groups."),
+    )  # fmt: skip
     # BM25 needs the number of chunks and their average length; kept up to date on ingest.
     chunk_count = models.BigIntegerField(_("chunks"), default=0)
     total_terms = models.BigIntegerField(_("terms"), default=0)
@@ -38,6 +59,13 @@ class VectorStore(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.slug
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.read_access:
+            self.read_access = default_read_access(self.slug)
+        if self.slug == WIDGET_STORE_SLUG:
+            self.read_access = self.ReadAccess.ADMINS
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         from vectorstores.services import text_search_config_check
@@ -54,6 +82,14 @@ class VectorStore(models.Model):
         return str((self.metadata or {}).get("text_search_config") or "simple")
 
 
+def default_read_access(slug: str) -> str:
+    """New stores are admins' until an admin opens them, except the stores the operator lists
+    for the chat's assistant (CHATKIT_KNOWLEDGE_STORES), which were always readable in the chat."""
+    if slug in settings.CHATKIT_KNOWLEDGE_STORES and slug != WIDGET_STORE_SLUG:
+        return VectorStore.ReadAccess.USERS
+    return VectorStore.ReadAccess.ADMINS
+
+
 class Document(models.Model):
     store = models.ForeignKey(
         VectorStore, on_delete=models.CASCADE, related_name="documents", verbose_name=_("store")
@@ -63,6 +99,12 @@ class Document(models.Model):
     text = models.TextField(_("linearized text"))
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
+    # The user whose chat turn wrote it (a workflow's upsert); null for admins' documents. A
+    # turn may only replace its own user's documents (workflows.engine).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("written by"),
+    )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

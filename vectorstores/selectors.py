@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import DataError, ProgrammingError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from chatkit_site.db import db_call
 from vectorstores.embeddings import get_embedder
-from vectorstores.models import Document, VectorStore
+from vectorstores.models import WIDGET_STORE_SLUG, Document, VectorStore
 from vectorstores.search import SearchHit, hybrid_search
 from vectorstores.services import check_embedder, text_search_config_check
 
@@ -20,6 +20,47 @@ def store_list() -> QuerySet[VectorStore]:
 
 def store_get(*, slug: str) -> VectorStore | None:
     return store_list().filter(slug=slug).first()
+
+
+# --- Who may read a store: one rule for every path to its content ---------------------------
+# REST (list, search, documents), /mcp, the assistant's and workflow agents' search tools and
+# workflow search steps all go through store_readable / store_list_readable. A store the user
+# may not read is answered exactly like a missing one.
+
+
+def _readable_by(user: Any) -> Q | None:
+    """The stores ``user`` may read, as a filter (None: every store)."""
+    if user is None or not getattr(user, "is_active", False) or not getattr(user, "pk", None):
+        return Q(pk__in=[])
+    if getattr(user, "is_admin", False):
+        return None
+    in_groups = Exists(
+        VectorStore.read_groups.through.objects.filter(
+            vectorstore_id=OuterRef("pk"), group__user=user.pk
+        )
+    )
+    everyone = Q(read_access=VectorStore.ReadAccess.USERS)
+    groups = Q(read_access=VectorStore.ReadAccess.GROUPS) & in_groups
+    return (everyone | groups) & ~Q(slug=WIDGET_STORE_SLUG)
+
+
+def store_list_readable(*, user: Any) -> QuerySet[VectorStore]:
+    readable = _readable_by(user)
+    stores = store_list()
+    return stores if readable is None else stores.filter(readable)
+
+
+def store_readable(*, user: Any, slug: str) -> VectorStore | None:
+    """The store ``slug`` if ``user`` may read it; None when it is missing or not theirs to read."""
+    if not isinstance(slug, str) or not slug or len(slug) > 100 or "\x00" in slug:
+        return None
+    return store_list_readable(user=user).filter(slug=slug).first()
+
+
+def stores_readable(*, user: Any, slugs: list[str]) -> list[VectorStore]:
+    """Those of ``slugs`` that ``user`` may read, in the order given (others silently left out)."""
+    found = {store.slug: store for store in store_list_readable(user=user).filter(slug__in=slugs)}
+    return [found[slug] for slug in dict.fromkeys(slugs) if slug in found]
 
 
 def document_list(*, store: VectorStore) -> QuerySet[Document]:

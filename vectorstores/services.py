@@ -66,22 +66,31 @@ def store_create(
     title: str | None = None,
     description: str | None = None,
     metadata: dict[str, Any] | None = None,
+    read_access: str = "",
+    read_groups: list[Any] | None = None,
 ) -> VectorStore:
     text_search_config_check(metadata)
-    store, created = VectorStore.objects.get_or_create(
-        slug=slug,
-        defaults={
-            "title": clean_text(title),
-            "description": clean_text(description),
-            "metadata": metadata or {},
-        },
-    )
-    if not created:
-        raise ValidationError({"slug": [_("A vector store with this slug already exists.")]})
+    with transaction.atomic():
+        store, created = VectorStore.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "title": clean_text(title),
+                "description": clean_text(description),
+                "metadata": metadata or {},
+                "read_access": read_access,
+            },
+        )
+        if not created:
+            raise ValidationError({"slug": [_("A vector store with this slug already exists.")]})
+        if read_groups:
+            store.read_groups.set(read_groups)
     return store
 
 
 def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
+    groups = fields.pop("read_groups", None)
+    if fields.get("read_access"):
+        store.read_access = fields.pop("read_access")
     if "metadata" in fields:
         text_search_config_check(fields["metadata"])
     for name in ("title", "description"):
@@ -89,7 +98,10 @@ def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
             setattr(store, name, clean_text(fields[name]))
     if "metadata" in fields:
         store.metadata = fields["metadata"]
-    store.save()
+    with transaction.atomic():
+        store.save()
+        if groups is not None:
+            store.read_groups.set(groups)
     return store
 
 
@@ -201,11 +213,26 @@ def _change_term_stats(document_id: int, store_id: int, sign: int) -> None:
         )
 
 
-def _write_document(*, store: VectorStore, prepared: PreparedDocument, vectors: Any) -> Document:
-    """Replace (or create) one document and its chunks atomically."""
+class NotTheOwner(ValidationError):
+    """A user's write would replace a document that user did not write."""
+
+
+def _write_document(
+    *, store: VectorStore, prepared: PreparedDocument, vectors: Any, owner: Any = None
+) -> Document:
+    """Replace (or create) one document and its chunks atomically.
+
+    With ``owner`` (a chat turn's user), only that user's own documents may be replaced, and a
+    new one is recorded as theirs.
+    """
     with transaction.atomic():
         _lock_store(store.pk)
         existing = Document.objects.select_for_update().filter(store=store, doc_id=prepared.doc_id).first()
+        if owner is not None and existing is not None and existing.owner_id != owner.pk:
+            raise NotTheOwner(
+                _("The document %(doc_id)s belongs to someone else; it was not replaced.")
+                % {"doc_id": prepared.doc_id}
+            )
         removed_chunks = removed_terms = 0
         if existing is not None:
             _change_term_stats(existing.pk, store.pk, -1)
@@ -223,6 +250,7 @@ def _write_document(*, store: VectorStore, prepared: PreparedDocument, vectors: 
                 document=prepared.document,
                 text=prepared.text,
                 metadata=prepared.metadata,
+                owner=owner,
             )
         document.chunk_count = len(prepared.chunks)
         document.save()
@@ -274,6 +302,7 @@ def document_ingest(
     metadata: dict[str, Any] | None = None,
     store_title: str | None = None,
     store_metadata: dict[str, Any] | None = None,
+    owner: Any = None,
 ) -> Document:
     embedder = get_embedder()
     store = _store_for_ingest(slug=store_slug, embedder=embedder, title=store_title, metadata=store_metadata)
@@ -282,7 +311,7 @@ def document_ingest(
     )
     # Inference happens outside the transaction: rows are locked only for the short write.
     vectors = embedder.embed_passages([chunk.text for chunk in prepared.chunks])
-    return _write_document(store=store, prepared=prepared, vectors=vectors)
+    return _write_document(store=store, prepared=prepared, vectors=vectors, owner=owner)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,7 +24,8 @@ from widgets.validation import build_widget
 async def widget_for(slug: str, data: dict[str, Any] | None) -> Any:
     widget = await db_call(WidgetTemplate.objects.filter(slug=slug).first)
     if widget is not None:
-        return build_widget(widget.definition, data)
+        # A template widget renders in a worker thread: its time budget never stalls the loop.
+        return await asyncio.to_thread(build_widget, widget.definition, data)
     if slug in BUILTIN:
         return BUILTIN[slug](data)
     raise LookupError(slug)

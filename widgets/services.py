@@ -8,12 +8,13 @@ from typing import Any
 from django.db import transaction
 
 from events.publish import staff_event_send
+from vectorstores.models import WIDGET_STORE_SLUG
 from widgets.models import WidgetTemplate
 from widgets.validation import Checked, check_definition
 
 logger = logging.getLogger("chatkit.widgets")
 
-WIDGET_STORE = "chatkit-widgets"
+WIDGET_STORE = WIDGET_STORE_SLUG
 WIDGET_STORE_TITLE = "Widget library"
 WIDGET_STORE_METADATA = {"scope": "widget_library"}
 

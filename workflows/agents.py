@@ -6,7 +6,15 @@ import json
 import os
 from typing import Any
 
-from agents import Agent, AgentOutputSchemaBase, ModelBehaviorError, ModelSettings, StopAtTools, function_tool
+from agents import (
+    Agent,
+    AgentOutputSchemaBase,
+    ModelBehaviorError,
+    ModelSettings,
+    RunContextWrapper,
+    StopAtTools,
+    function_tool,
+)
 from agents.models.interface import Model
 from chatkit.agents import AgentContext
 from django.conf import settings
@@ -14,7 +22,7 @@ from jsonschema import Draft202012Validator
 from openai.types.shared import Reasoning
 
 from chatkit_site.db import db_call
-from chatkit_site.templating import render_template
+from chatkit_site.templating import render_template_async
 from conversations.engine import agent as agent_module
 from workflows.graph import Graph, Node
 from workflows.models import AvailableModel
@@ -89,7 +97,7 @@ def model_settings(raw: dict[str, Any], reasoning: bool) -> ModelSettings:
 
 
 def _knowledge_tool(stores: list[str], top_k: int) -> Any:
-    from vectorstores.agent_tools import format_hits, search_stores
+    from vectorstores.agent_tools import search_as_tool, user_of
 
     @function_tool(
         name_override="search_knowledge_base",
@@ -98,9 +106,9 @@ def _knowledge_tool(stores: list[str], top_k: int) -> Any:
             "passages prefixed with [store/doc_id]; cite those ids in the answer."
         ),
     )
-    async def search_knowledge_base(query: str) -> str:
-        hits = await search_stores(query, stores, top_k)
-        return format_hits(hits) if hits else "No passage matched."
+    async def search_knowledge_base(ctx: RunContextWrapper, query: str) -> str:
+        # The stores of the step that the turn's user may read (a workflow runs as its user).
+        return await search_as_tool(user_of(ctx), query, None, stores, top_k)
 
     return search_knowledge_base
 
@@ -213,7 +221,7 @@ async def build_agents(
             name=node.display_name or slug,
             handoff_description=p.get("handoff_description"),
             instructions=(
-                render_template(instructions, context)
+                await render_template_async(instructions, context)
                 if instructions
                 else settings.CHATKIT_AGENT_INSTRUCTIONS
             ),

@@ -44,7 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chatkit_site.db import db_call
-from chatkit_site.templating import evaluate_expression, render_template
+from chatkit_site.templating import evaluate_expression_async, render_template_async
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import new_id
 from conversations.engine.tool_items import ToolCallHooks
@@ -276,6 +276,10 @@ class WorkflowTurn:
         if not self.dry_run:
             await db_call(_save, self.row, self.run)
 
+    async def _evaluate(self, expression: str) -> Any:
+        # In a worker thread: a runaway expression uses its time budget without stalling the loop.
+        return await evaluate_expression_async(expression, self.scope)
+
     async def _step(self, node: Node, step: dict[str, Any]) -> AsyncIterator[ThreadStreamEvent | str]:
         if not node.is_enabled:
             step["skipped"] = True
@@ -298,7 +302,7 @@ class WorkflowTurn:
     async def _state(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
         changed = {}
         for assignment in node.parameters["assignments"]:
-            value = _plain(evaluate_expression(assignment["expression"], self.scope))
+            value = _plain(await self._evaluate(assignment["expression"]))
             assign(self.state, assignment["target"], value)
             changed[assignment["target"]] = value
         step["output"] = _summary(changed)
@@ -309,29 +313,32 @@ class WorkflowTurn:
         if p["operation"] == "upsert":
             from vectorstores.services import document_ingest
 
-            doc_id = str(evaluate_expression(p["doc_id"], self.scope))
-            document = _plain(evaluate_expression(p["document"], self.scope))
-            metadata = _plain(evaluate_expression(p["metadata"], self.scope)) if "metadata" in p else {}
+            doc_id = str(await self._evaluate(p["doc_id"]))
+            document = _plain(await self._evaluate(p["document"]))
+            metadata = _plain(await self._evaluate(p["metadata"])) if "metadata" in p else {}
             if self.dry_run:
                 step["output"] = _summary(
                     {"store": p["store"], "doc_id": doc_id, "document": document, "stored": False}
                 )
                 yield Next(self.graph.next_after(node.slug))
                 return
+            # A record a user's turn writes is that user's: it may only replace their own
+            # documents, unless the admin marked the step as writing shared documents.
             await db_call(
                 document_ingest,
                 store_slug=p["store"],
                 doc_id=doc_id,
                 document=document,
                 metadata=metadata if isinstance(metadata, dict) else {},
+                owner=None if p.get("shared") else self.context.user,
             )
             step["output"] = _summary({"store": p["store"], "doc_id": doc_id})
         else:
-            from vectorstores.models import VectorStore
-            from vectorstores.selectors import store_search_async
+            from vectorstores.selectors import store_readable, store_search_async
 
-            query = str(evaluate_expression(p["query"], self.scope) or "")
-            store = await db_call(VectorStore.objects.filter(slug=p["store"]).first)
+            query = str(await self._evaluate(p["query"]) or "")
+            # The step searches as the turn's user: a store they may not read is a missing one.
+            store = await db_call(store_readable, user=self.context.user, slug=p["store"])
             hits = []
             if store is not None and query:
                 hits = await store_search_async(
@@ -342,16 +349,15 @@ class WorkflowTurn:
             ]
             assign(self.state, p.get("target", "state.search_results"), results)
             step["input"], step["output"] = query, _summary([r["doc_id"] for r in results])
+            if store is None:
+                step["output"] = f"no store {p['store']!r} readable by this user"
         yield Next(self.graph.next_after(node.slug))
 
     async def _widget(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
         from widgets.agent_tools import widget_for
 
         p = node.parameters
-        data = {
-            name: _plain(evaluate_expression(expr, self.scope))
-            for name, expr in p.get("variables", {}).items()
-        }
+        data = {name: _plain(await self._evaluate(expr)) for name, expr in p.get("variables", {}).items()}
         widget = await widget_for(p["widget"], data)
         async for event in stream_widget(self.thread, widget, generate_id=lambda kind: new_id(kind)):
             if isinstance(event, ThreadItemDoneEvent) and p.get("resume_at"):
@@ -363,7 +369,7 @@ class WorkflowTurn:
     async def _end(self, node: Node, step: dict[str, Any]) -> AsyncIterator[Any]:
         p = node.parameters
         if p.get("message"):
-            text = render_template(p["message"], self.scope)
+            text = await render_template_async(p["message"], self.scope)
             step["output"] = _summary(text)
             yield ThreadItemDoneEvent(
                 item=AssistantMessageItem(
@@ -375,7 +381,8 @@ class WorkflowTurn:
             )
         status = p.get("status")
         if status:
-            reason = render_template(status["reason"], self.scope) if status.get("reason") else None
+            reason = status.get("reason")
+            reason = await render_template_async(reason, self.scope) if reason else None
             kinds = {"closed": ClosedStatus, "locked": LockedStatus}
             self.thread.status = (
                 kinds[status["type"]](reason=reason) if status["type"] in kinds else ActiveStatus()

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass, field
 from typing import Any
 
 from accounts.models import User
+
+# The user whose turn is running, for code the model reaches without the request context (the
+# offline model's knowledge-base answerer). Unset: nobody, so nothing private is read.
+turn_user: contextvars.ContextVar[User | None] = contextvars.ContextVar("turn_user", default=None)
 
 
 @dataclass

@@ -46,7 +46,7 @@ from chatkit_site.db import db_call
 from conversations.engine import agent as agent_module
 from conversations.engine.actions import handlers_for
 from conversations.engine.attachments import DjangoAttachmentStore
-from conversations.engine.context import RequestContext
+from conversations.engine.context import RequestContext, turn_user
 from conversations.engine.converter import AttachmentAwareConverter
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import DjangoStore, new_id
@@ -117,6 +117,7 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         (it must, to check the request first) and routes here. Pinned SDK version: these are
         the two methods ``process()`` itself calls.
         """
+        turn_user.set(context.user)
         if isinstance(request, TURN_REQUESTS):
             refusal = await self._refusal(request.params.thread_id, context)
             if refusal is not None:

@@ -85,7 +85,6 @@ def test_it_reads_a_document(url, stores):
     [
         {"query": ""},
         {"query": "x" * 5000},
-        {"query": "a\x00b"},
         {"query": "ok", "top_k": 0},
         {"query": "ok", "top_k": 500},
     ],
@@ -151,7 +150,7 @@ def test_a_user_never_sees_or_changes_anothers_tasks(url):
 
 @pytest.mark.parametrize(
     "arguments",
-    [{"title": ""}, {"title": "x" * 201}, {"title": "nul\x00"}, {"title": "ok", "priority": "urgent"}],
+    [{"title": ""}, {"title": "x" * 201}, {"title": "ok", "priority": "urgent"}],
 )
 def test_add_task_rejects_bad_input_and_writes_nothing(url, arguments):
     user = UserFactory()

@@ -20,6 +20,7 @@ def kb() -> VectorStore:
             ("en-hours", {"text": "Support answers from nine to five."}, {"lang": "en"}),
         ],
     )
+    VectorStore.objects.filter(slug="kb").update(read_access=VectorStore.ReadAccess.USERS)
     return VectorStore.objects.get(slug="kb")
 
 

@@ -7,6 +7,7 @@ from agents.testing import assistant_message, function_call
 
 from accounts.tests.factories import UserFactory
 from conversations.tests.helpers import chat_client, create_thread
+from vectorstores.models import VectorStore
 from vectorstores.services import documents_ingest
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +22,7 @@ def kb():
             ("en-hours", {"text": "Support answers from nine to five."}, {}),
         ],
     )
+    VectorStore.objects.filter(slug="kb").update(read_access=VectorStore.ReadAccess.USERS)
 
 
 @pytest.fixture

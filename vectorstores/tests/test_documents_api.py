@@ -115,8 +115,9 @@ def test_documents_are_listed_by_doc_id(admin_client_api):
     assert "document" not in listed[0]
 
 
-def test_any_user_reads_one_document_with_its_json(user_client):
+def test_any_user_who_may_read_the_store_reads_one_document_with_its_json(user_client):
     document_ingest(store_slug="faq", doc_id="a", document={"x": [1, {"y": None}]}, metadata={"m": 1})
+    VectorStore.objects.filter(slug="faq").update(read_access=VectorStore.ReadAccess.USERS)
 
     response = user_client.get("/api/vector-stores/faq/documents/a")
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from vectorstores.models import VectorStore
 from vectorstores.services import document_ingest, documents_ingest
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ DOCUMENTS = {
 def kb():
     for doc_id, (document, metadata) in DOCUMENTS.items():
         document_ingest(store_slug="kb", doc_id=doc_id, document=document, metadata=metadata)
+    VectorStore.objects.filter(slug="kb").update(read_access=VectorStore.ReadAccess.USERS)
 
 
 def search(client, **body):
@@ -154,6 +156,7 @@ def test_a_query_of_frequent_words_still_answers(user_client):
         store_slug="kb",
         documents=[(f"d{n}", {"text": f"the common words of the item {n}"}, {}) for n in range(300)],
     )
+    VectorStore.objects.filter(slug="kb").update(read_access=VectorStore.ReadAccess.USERS)
 
     hits = search(user_client, query="the of the", top_k=5).json()
 

@@ -73,11 +73,12 @@ def test_unknown_stores_are_404(admin_client_api):
 
 def test_store_management_is_for_admins_only(user_client, api_client):
     document_ingest(store_slug="faq", doc_id="one", document={"q": "hello"})
+    VectorStore.objects.filter(slug="faq").update(read_access=VectorStore.ReadAccess.USERS)
 
+    assert user_client.get("/api/vector-stores").status_code == 200  # reading: per store
+    assert api_client.get("/api/vector-stores").status_code == 401
     for client, expected in ((user_client, 403), (api_client, 401)):
-        assert client.get("/api/vector-stores").status_code == expected
         assert client.post("/api/vector-stores", {"slug": "x"}, format="json").status_code == expected
-        assert client.get("/api/vector-stores/faq").status_code == expected
         assert client.patch("/api/vector-stores/faq", {"title": "x"}, format="json").status_code == expected
         assert client.delete("/api/vector-stores/faq").status_code == expected
     assert VectorStore.objects.get().title == "faq"

@@ -73,7 +73,7 @@ def test_the_widget_library_is_searchable(admin_client_api, user_client, django_
             format="json",
         )
 
-    hits = user_client.post(
+    hits = admin_client_api.post(
         "/api/vector-stores/chatkit-widgets/search_json",
         {"query": "when does my plane leave", "top_k": 1},
         format="json",

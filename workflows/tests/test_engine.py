@@ -156,7 +156,7 @@ def test_a_structured_output_drives_a_condition(alice_chat, scripted):
 def test_a_search_step_puts_results_in_state_and_an_agent_searches_its_stores(alice_chat, scripted):
     from vectorstores.services import document_ingest, store_create
 
-    store_create(slug="faq", title="FAQ")
+    store_create(slug="faq", title="FAQ", read_access="users")
     document_ingest(store_slug="faq", doc_id="refunds", document={"text": "Refunds take five business days."})
     _run_chat_with(
         linear_graph(

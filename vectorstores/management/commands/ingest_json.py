@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vectorstores.models import VectorStore
 from vectorstores.services import IngestProgress, documents_ingest
 from vectorstores.sources import InvalidJSON, iter_documents, validate
 
@@ -53,12 +54,26 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=64, help="Documents embedded together.")
         parser.add_argument("--title", default=None, help="Title of the store when it is created.")
+        parser.add_argument(
+            "--read-access",
+            choices=[choice for choice, _label in VectorStore.ReadAccess.choices if choice != "groups"],
+            default=None,
+            help="Who may read the store: users (everyone signed in) or admins. New stores are "
+            "admins' unless CHATKIT_KNOWLEDGE_STORES lists them; groups are chosen in the admin.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         metadata = parse_metadata(options["metadata"])
         files = collect_files(options["paths"])
         if not files:
             raise CommandError("No .json or .jsonl files found.")
+        if options["read_access"]:
+            store, _created = VectorStore.objects.get_or_create(
+                slug=options["store"], defaults={"title": options["title"] or options["store"]}
+            )
+            store.read_access = options["read_access"]
+            store.save(update_fields=["read_access"])  # save(): the widget store stays admins'
+
         interactive = sys.stderr.isatty() and options["verbosity"] > 0
         started = time.perf_counter()
         total = IngestProgress()
