@@ -43,6 +43,9 @@ if not DATA_DIR.is_absolute():
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_optional("SECRET_KEY") or persistent_secret(DATA_DIR, "secret_key")
+# Fernet keys (comma-separated; the first encrypts) for the credentials admins enter (MCP server
+# headers, model API keys). Unset: a key generated into the data folder (chatkit_site.credentials).
+CREDENTIALS_KEY = env_optional("CREDENTIALS_KEY") or ""
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 if TESTING:
     ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]

@@ -10,7 +10,6 @@ model sees the error, the turn goes on — and one log line.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -30,6 +29,7 @@ from agents.mcp import (
 from django.conf import settings
 from django.core.cache import cache
 
+from chatkit_site.credentials import CredentialError
 from chatkit_site.db import db_call
 from mcphub.models import McpServer
 
@@ -74,10 +74,12 @@ def sdk_server(entry: McpServer) -> MCPServer:
         if not settings.MCP_ALLOW_STDIO:
             raise Unavailable("stdio MCP servers are disabled on this server (MCP_ALLOW_STDIO).")
         return MCPServerStdio(params={"command": entry.command, "args": list(entry.args)}, **common)
-    missing = [env for env in entry.headers.values() if env not in os.environ]
-    if missing:
-        raise Unavailable(f"its header secrets are not set in the environment: {', '.join(missing)}")
-    headers = {name: os.environ[env] for name, env in entry.headers.items()}
+    try:
+        headers = entry.request_headers()  # only ever for the URL they were entered for
+    except CredentialError as exc:
+        raise Unavailable(str(exc)) from None
+    # The mcp SDK follows redirects only within the URL's origin (stream_within_origin), so
+    # the headers never travel to another host either.
     params = {"url": entry.url, "headers": headers, "timeout": entry.timeout_seconds}
     return MCPServerStreamableHttp(params=params, **common)  # type: ignore[arg-type]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,9 +11,30 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chatkit_site.credentials import credential_open, seal, sealed_for
+
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,100}$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+# Headers the HTTP client sets itself: an entry may not override them.
+RESERVED_HEADERS = frozenset({"host", "content-length", "content-type", "transfer-encoding", "connection"})
+MAX_HEADER_VALUE = 8192
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
+
+
+def header_problems(values: Any) -> list[str]:
+    if not isinstance(values, dict) or len(values) > 20:
+        return [str(_("An object of at most 20 header name → value."))]
+    problems: list[Any] = []
+    for name, value in values.items():
+        if not isinstance(name, str) or not HEADER_NAME.match(name) or name.lower() in RESERVED_HEADERS:
+            problem = _("%(name)s is not a header name an entry may set.")
+        elif not isinstance(value, str) or not value or len(value) > MAX_HEADER_VALUE:
+            problem = _("The value of %(name)s must be text of 1 to 8192 characters.")
+        elif any(char in value for char in "\r\n\x00"):
+            problem = _("The value of %(name)s must be one line.")
+        else:
+            continue
+        problems.append(str(problem % {"name": str(name)[:100]}))
+    return problems
 
 
 class McpServer(models.Model):
@@ -33,13 +55,11 @@ class McpServer(models.Model):
         help_text=_("stdio only, and only when MCP_ALLOW_STDIO=true: it runs on this host."),
     )  # fmt: skip
     args = models.JSONField(_("arguments"), default=list, blank=True)
-    headers = models.JSONField(
-        _("headers"), default=dict, blank=True,
-        help_text=_(
-            'Header name → the name of the environment variable holding its value, e.g. '
-            '{"Authorization": "CRM_TOKEN"}. Secrets stay in the environment.'
-        ),
-    )  # fmt: skip
+    # Headers sent with every request (an API key, "Authorization: Bearer …"): credentials,
+    # sealed for this entry's URL (chatkit_site.credentials) and never shown again. Their
+    # names are kept apart, in clear, to show which are set.
+    sealed_headers = models.TextField(_("headers (encrypted)"), blank=True, default="", editable=False)
+    header_names = models.JSONField(_("headers set"), default=list, blank=True, editable=False)
     timeout_seconds = models.FloatField(
         _("timeout (seconds)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(300)]
     )
@@ -61,6 +81,29 @@ class McpServer(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Credentials do not follow a URL to another server: a new origin clears them.
+        if self.sealed_headers and not sealed_for(self.sealed_headers, url=self.url):
+            self.headers_clear()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sealed_headers", "header_names"}
+        super().save(*args, **kwargs)
+
+    def headers_set(self, values: dict[str, str]) -> None:
+        """Seal ``values`` (header → value) for this entry's current URL (call ``save`` after)."""
+        problems = header_problems(values)
+        if problems:
+            raise ValidationError({"headers": problems})
+        self.sealed_headers = seal(dict(values), url=self.url) if values else ""
+        self.header_names = sorted(values)
+
+    def headers_clear(self) -> None:
+        self.sealed_headers, self.header_names = "", []
+
+    def request_headers(self) -> dict[str, str]:
+        """The headers to send to this entry's URL (raises CredentialError for another URL)."""
+        return {str(k): str(v) for k, v in credential_open(self.sealed_headers, url=self.url).items()}
 
     def clean(self) -> None:
         super().clean()
@@ -84,11 +127,6 @@ class McpServer(models.Model):
             isinstance(a, str) and "\x00" not in a for a in self.args
         ):
             errors["args"] = _("A list of strings.")
-        if not isinstance(self.headers, dict) or not all(
-            isinstance(k, str) and HEADER_NAME.match(k) and isinstance(v, str) and ENV_NAME.match(v)
-            for k, v in self.headers.items()
-        ):
-            errors["headers"] = _("An object of header name → environment variable name.")
         if not isinstance(self.allowed_tools, list) or not all(
             isinstance(t, str) and TOOL_NAME.match(t) for t in self.allowed_tools
         ):

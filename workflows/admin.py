@@ -35,10 +35,57 @@ class ImportForm(forms.Form):
     slug = forms.SlugField(label=_("Slug (default: the exported one)"), max_length=100, required=False)
 
 
+class AvailableModelForm(forms.ModelForm):
+    """The API key is write-only: entered here, sealed for the endpoint, never shown again."""
+
+    new_api_key = forms.CharField(
+        label=_("Set the API key"),
+        required=False,
+        max_length=4096,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Replaces the stored key; leave empty to keep it. Sent only to this model's endpoint; "
+            "a base URL on another server clears it. Without a key, only an entry without a base URL "
+            "uses the server's own OpenAI key."
+        ),
+    )
+    clear_api_key = forms.BooleanField(label=_("Clear the stored key"), required=False)
+
+    class Meta:
+        model = AvailableModel
+        fields = ("name", "display_name", "description", "provider", "base_url", "supports_reasoning")
+
+    def clean_new_api_key(self) -> str:
+        key = self.cleaned_data.get("new_api_key") or ""
+        if any(char in key for char in "\r\n\x00"):
+            raise forms.ValidationError(_("An API key is one line of text."))
+        return key.strip()
+
+    def save(self, commit: bool = True) -> AvailableModel:
+        entry = super().save(commit=False)
+        if self.cleaned_data.get("clear_api_key"):
+            entry.api_key_set("")
+        elif self.cleaned_data.get("new_api_key"):
+            entry.api_key_set(self.cleaned_data["new_api_key"])
+        if commit:
+            entry.save()
+        return entry
+
+
 @admin.register(AvailableModel)
 class AvailableModelAdmin(admin.ModelAdmin):
-    list_display = ("name", "display_name", "provider", "supports_reasoning", "updated_at")
+    form = AvailableModelForm
+    list_display = ("name", "display_name", "provider", "supports_reasoning", "has_key", "updated_at")
     search_fields = ("name", "display_name")
+    fields = (
+        "name", "display_name", "description", "provider", "base_url", "supports_reasoning", "has_key",
+        "new_api_key", "clear_api_key",
+    )  # fmt: skip
+    readonly_fields = ("has_key",)
+
+    @admin.display(description=_("API key set"), boolean=True)
+    def has_key(self, entry: AvailableModel) -> bool:
+        return entry.has_api_key
 
 
 class VersionInline(admin.TabularInline):

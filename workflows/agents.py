@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import logging
 from typing import Any
 
 from agents import (
@@ -21,11 +21,14 @@ from django.conf import settings
 from jsonschema import Draft202012Validator
 from openai.types.shared import Reasoning
 
+from chatkit_site.credentials import CredentialError
 from chatkit_site.db import db_call
 from chatkit_site.templating import render_template_async
 from conversations.engine import agent as agent_module
 from workflows.graph import Graph, Node
 from workflows.models import AvailableModel
+
+logger = logging.getLogger("chatkit.workflows")
 
 
 class JsonSchemaOutput(AgentOutputSchemaBase):
@@ -63,8 +66,9 @@ async def model_for(name: str | None) -> tuple[Model, bool]:
     """The model of an agent node, and whether it takes reasoning settings.
 
     No name: the project's configured model (offline without a key). A registry entry names its
-    provider; its key comes from the environment variable it names (OPENAI_API_KEY by default) —
-    without one, the offline model answers, as the plain assistant does.
+    provider and endpoint; its key is its own sealed credential. The server's OPENAI_API_KEY
+    goes only to the operator's endpoint (an entry without a base URL) — never to a URL an
+    admin typed. An OpenAI entry with no key at all answers with the configured model.
     """
     if not name:
         return agent_module.build_model(), False
@@ -73,15 +77,20 @@ async def model_for(name: str | None) -> tuple[Model, bool]:
         return agent_module.build_model(), False
     if entry.provider == AvailableModel.Provider.OFFLINE:
         return agent_module.OfflineModel(), False
-    key = os.environ.get(entry.api_key_env) if entry.api_key_env else settings.OPENAI_API_KEY
-    if not key and entry.provider == AvailableModel.Provider.OPENAI:
+    try:
+        key = entry.api_key()
+    except CredentialError as exc:
+        logger.warning("Model %s: its API key is not used (%s)", entry.name, exc)
+        key = ""
+    if not key and not entry.base_url:
+        key = settings.OPENAI_API_KEY or ""
+    if not key and entry.provider == AvailableModel.Provider.OPENAI and not entry.base_url:
         return agent_module.build_model(), False
     from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 
+    client = agent_module._openai_client(key or "not-needed", entry.endpoint_url)
     if entry.provider == AvailableModel.Provider.COMPATIBLE:
-        client = agent_module._openai_client(key or "not-needed", entry.base_url or settings.OPENAI_BASE_URL)
         return OpenAIChatCompletionsModel(model=entry.name, openai_client=client), entry.supports_reasoning
-    client = agent_module._openai_client(key, entry.base_url or settings.OPENAI_BASE_URL)
     return OpenAIResponsesModel(model=entry.name, openai_client=client), entry.supports_reasoning
 
 

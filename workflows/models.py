@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chatkit_site.credentials import credential_open, seal, sealed_for
+
+OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
+
 
 class AvailableModel(models.Model):
-    """A model admins may pick for an agent step. Keys are never stored: settings name them."""
+    """A model admins may pick for an agent step.
+
+    Its API key is a credential (chatkit_site.credentials): sealed for the endpoint it was
+    entered for, never shown again. Without a key of its own, only an entry without a base URL
+    (the operator's OPENAI_BASE_URL or OpenAI) uses the server's OPENAI_API_KEY.
+    """
 
     class Provider(models.TextChoices):
         OPENAI = "openai", _("OpenAI")
@@ -23,13 +34,7 @@ class AvailableModel(models.Model):
         _("provider"), max_length=32, choices=Provider.choices, default=Provider.OPENAI
     )
     base_url = models.URLField(_("base URL"), max_length=500, blank=True, default="")
-    api_key_env = models.CharField(
-        _("API key variable"),
-        max_length=100,
-        blank=True,
-        default="",
-        help_text=_("Name of the environment variable holding the key (default: OPENAI_API_KEY)."),
-    )
+    sealed_api_key = models.TextField(_("API key (encrypted)"), blank=True, default="", editable=False)
     supports_reasoning = models.BooleanField(_("supports reasoning settings"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -41,6 +46,30 @@ class AvailableModel(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A key does not follow the entry to another endpoint: a new origin clears it.
+        if self.sealed_api_key and not sealed_for(self.sealed_api_key, url=self.endpoint_url):
+            self.sealed_api_key = ""
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "sealed_api_key"}
+        super().save(*args, **kwargs)
+
+    @property
+    def endpoint_url(self) -> str:
+        """Where requests for this model go."""
+        return self.base_url or settings.OPENAI_BASE_URL or OPENAI_DEFAULT_URL
+
+    @property
+    def has_api_key(self) -> bool:
+        return bool(self.sealed_api_key)
+
+    def api_key_set(self, key: str) -> None:
+        self.sealed_api_key = seal({"key": key}, url=self.endpoint_url) if key else ""
+
+    def api_key(self) -> str:
+        """The entry's own key, for its endpoint only ("" when none; CredentialError elsewhere)."""
+        return str(credential_open(self.sealed_api_key, url=self.endpoint_url).get("key") or "")
 
 
 class Workflow(models.Model):

@@ -194,7 +194,7 @@ def test_the_migration_keeps_chat_stores_readable_and_closes_the_others(settings
             "nodes": [
                 {"slug": "start", "kind": "start"},
                 {"slug": "a", "kind": "agent", "parameters": {
-                    "tools": [{"type": "knowledge_base", "stores": ["searched"]}]}},  # fmt: skip
+                    "tools": [{"type": "knowledge_base", "stores": ["searched"]}]}},
                 {"slug": "end", "kind": "end"},
             ],
             "edges": [{"source": "start", "target": "a"}, {"source": "a", "target": "end"}],

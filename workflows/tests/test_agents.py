@@ -13,14 +13,10 @@ from workflows.models import AvailableModel
 pytestmark = pytest.mark.django_db
 
 
-def test_a_registry_model_uses_its_provider_url_and_named_key(monkeypatch):
-    monkeypatch.setenv("LOCAL_LLM_KEY", "sk-local")
-    AvailableModel.objects.create(
-        name="llama3",
-        provider="openai-compatible",
-        base_url="http://llm.internal:8000/v1",
-        api_key_env="LOCAL_LLM_KEY",
-    )
+def test_a_registry_model_uses_its_provider_url_and_its_own_key():
+    entry = AvailableModel(name="llama3", provider="openai-compatible", base_url="http://llm.internal:8000/v1")
+    entry.api_key_set("sk-local")
+    entry.save()
 
     model, reasoning = async_to_sync(model_for)("llama3")
 
