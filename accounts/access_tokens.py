@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -12,6 +13,31 @@ from django.utils import timezone
 from accounts.models import PersonalAccessToken, User
 
 TOKEN_PREFIX = "ckpat_"
+# A token lives 90 days unless its maker chooses otherwise ("never" must be chosen, with a warning).
+DEFAULT_EXPIRY_DAYS = 90
+NEVER_EXPIRES_WARNING = (
+    "This token never expires: anyone who copies it can act as you until you revoke it, change "
+    "your password or log out everywhere."
+)
+
+
+class WrongPassword(Exception):
+    pass
+
+
+def password_confirm(*, request: Any, user: User, password: str) -> None:
+    """Making a token needs the password again: a stolen access token or session alone cannot.
+
+    Wrong guesses count against the same per-address and per-account limits as logins
+    (raises LoginThrottled over them, WrongPassword for a wrong one).
+    """
+    from accounts.throttling import login_failure_record, login_success_record, login_throttle_check
+
+    login_throttle_check(request=request, email=user.email)
+    if not password or not user.check_password(password):
+        login_failure_record(request=request, email=user.email)
+        raise WrongPassword
+    login_success_record(request=request, email=user.email)
 # Writing last_used_at on every MCP call would turn each read into a write; once a minute is
 # precise enough to tell a token in use from a forgotten one.
 LAST_USED_PRECISION = timedelta(minutes=1)
@@ -53,6 +79,13 @@ def access_token_revoke(*, token: PersonalAccessToken) -> None:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+
+
+def user_access_tokens_revoke(*, user: User) -> int:
+    """Revoke every token of ``user`` (a new password, a deactivation, "log out everywhere")."""
+    return PersonalAccessToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def access_token_authenticate(*, raw: str) -> User | None:

@@ -23,6 +23,7 @@ from accounts.tokens import (
     session_revoke,
     token_pair_for,
     token_refresh,
+    user_logout_everywhere,
 )
 
 
@@ -120,6 +121,17 @@ class LogoutApi(APIView):
             session_revoke(user=request.user, sid=sid)
         if data.validated_data.get("refresh_token"):
             refresh_token_revoke(user=request.user, refresh_token=data.validated_data["refresh_token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutEverywhereApi(APIView):
+    """End every login of the user: all tokens and sessions, personal access tokens, sockets."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        user_logout_everywhere(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

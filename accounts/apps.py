@@ -8,10 +8,17 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_out
+
         from accounts.models import User
-        from accounts.signals import provision_admin_after_migrate, revoke_tokens_on_credential_change
+        from accounts.signals import (
+            provision_admin_after_migrate,
+            revoke_session_on_logout,
+            revoke_tokens_on_credential_change,
+        )
 
         post_migrate.connect(provision_admin_after_migrate, sender=self)
         pre_save.connect(
             revoke_tokens_on_credential_change, sender=User, dispatch_uid="accounts-revoke-tokens"
         )
+        user_logged_out.connect(revoke_session_on_logout, dispatch_uid="accounts-logout-revokes")

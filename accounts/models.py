@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,6 +41,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("Can log into the admin site.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # "Log out everywhere": every token, session and socket issued before this is refused.
+    revoked_before = models.DateTimeField(
+        _("logged out everywhere at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -63,6 +68,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    def get_session_auth_hash(self) -> str:
+        # Django checks this on every request of a session: mixing in revoked_before ends
+        # every session of the user at once when they log out everywhere.
+        base = super().get_session_auth_hash()
+        if self.revoked_before is None:
+            return base
+        return salted_hmac("accounts.revoked_before", base + self.revoked_before.isoformat()).hexdigest()
 
     @property
     def is_admin(self) -> bool:

@@ -64,9 +64,29 @@ def users_with_revocation(*, user_id: object, sid: str | None) -> object:
 
 
 def token_still_valid(*, user: User | None, claims: dict[str, object]) -> bool:
+    """Whether credentials with these claims (a token's, or a socket ticket's) still hold."""
     if user is None or not user.is_active or getattr(user, "session_revoked", False):
         return False
+    if user.revoked_before is not None:
+        issued = claims.get("iat")
+        if not isinstance(issued, int | float) or issued < user.revoked_before.timestamp():
+            return False
     return claims.get(api_settings.REVOKE_TOKEN_CLAIM) == get_md5_hash_password(user.password)
+
+
+def credential_user(*, user_id: object, sid: str | None, claims: dict[str, object]) -> User | None:
+    """The user of still-valid credentials (same rules as a token), or None."""
+    user = users_with_revocation(user_id=user_id, sid=sid).first()
+    return user if token_still_valid(user=user, claims=claims) else None
+
+
+def credential_claims(*, user: User, sid: str | None) -> dict[str, object]:
+    """What a credential issued now records, to be checked by ``credential_user`` later."""
+    return {
+        api_settings.REVOKE_TOKEN_CLAIM: get_md5_hash_password(user.password),
+        "iat": int(timezone.now().timestamp()),
+        SID_CLAIM: sid,
+    }
 
 
 def token_refresh(*, refresh_token: str) -> TokenPair:
@@ -97,7 +117,7 @@ def token_refresh(*, refresh_token: str) -> TokenPair:
 
 
 def session_revoke(*, user: User, sid: str) -> None:
-    """Revoke every token of one login session (logout)."""
+    """Revoke every token of one login session (logout), and close its sockets."""
     now = timezone.now()
     RevokedSession.objects.filter(expires_at__lt=now).delete()  # forget what expired anyway
     lifetime = max(
@@ -106,6 +126,27 @@ def session_revoke(*, user: User, sid: str) -> None:
     RevokedSession.objects.update_or_create(
         sid=sid[:64], defaults={"user": user, "expires_at": now + lifetime + timedelta(minutes=5)}
     )
+    credentials_changed_announce(user_id=user.pk)
+
+
+def user_logout_everywhere(*, user: User) -> None:
+    """End every login of ``user``: tokens, browser sessions, personal access tokens, sockets."""
+    from accounts.access_tokens import user_access_tokens_revoke
+
+    with transaction.atomic():
+        # iat is in whole seconds, rounded down: whatever was issued before now is older than now.
+        user.revoked_before = timezone.now()
+        user.save(update_fields=["revoked_before", "updated_at"])
+        user_tokens_revoke(user=user)
+        user_access_tokens_revoke(user=user)
+        credentials_changed_announce(user_id=user.pk)
+
+
+def credentials_changed_announce(*, user_id: int) -> None:
+    """After the commit, tell whoever listens (open sockets) to check the user's credentials again."""
+    from accounts.signals import credentials_changed
+
+    transaction.on_commit(lambda: credentials_changed.send(sender=User, user_id=user_id))
 
 
 def refresh_token_revoke(*, user: User, refresh_token: str) -> None:

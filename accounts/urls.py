@@ -9,6 +9,7 @@ auth = [
     path("login", apis.LoginApi.as_view(), name="api-login"),
     path("refresh", apis.RefreshApi.as_view(), name="api-refresh"),
     path("logout", apis.LogoutApi.as_view(), name="api-logout"),
+    path("logout-everywhere", apis.LogoutEverywhereApi.as_view(), name="api-logout-everywhere"),
 ]
 
 # /api/users/…
@@ -32,4 +33,5 @@ pages = [
     path("account", account_views.account_page, name="account"),
     path("account/tokens", account_views.token_create, name="account-token-create"),
     path("account/tokens/<int:token_id>/revoke", account_views.token_revoke, name="account-token-revoke"),
+    path("account/logout-everywhere", account_views.logout_everywhere, name="account-logout-everywhere"),
 ]

@@ -4,14 +4,16 @@ import pytest
 
 from accounts.access_tokens import access_token_authenticate, access_token_create
 from accounts.models import PersonalAccessToken
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_it_makes_a_token_shown_once_and_stores_only_its_hash(user_client, user):
     response = user_client.post(
-        "/api/users/me/tokens", {"name": "desktop", "expires_in_days": 30}, format="json"
+        "/api/users/me/tokens",
+        {"name": "desktop", "expires_in_days": 30, "password": DEFAULT_PASSWORD},
+        format="json",
     )
 
     assert response.status_code == 201

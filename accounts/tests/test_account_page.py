@@ -7,7 +7,7 @@ from django.test import Client
 
 from accounts.access_tokens import access_token_authenticate, access_token_create
 from accounts.models import PersonalAccessToken
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,9 @@ def test_the_page_needs_a_login():
 
 
 def test_it_creates_a_token_and_shows_it_once(browser, user):
-    response = browser.post("/account/tokens", {"name": "laptop", "expires_in_days": "7"})
+    response = browser.post(
+        "/account/tokens", {"name": "laptop", "expires_in_days": "7", "password": DEFAULT_PASSWORD}
+    )
 
     assert response.status_code == 201
     raw = re.search(r'<code class="secret">([^<]+)</code>', response.content.decode()).group(1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import override_settings
 
+from accounts.tokens import credential_claims
 from events.publish import staff_event_send, user_event_send
 from events.tests.conftest import connect, make_user, signed_in
 from events.tickets import ticket_issue
@@ -81,7 +83,8 @@ async def test_an_inactive_users_token_is_refused():
 
 async def test_a_ticket_opens_one_socket_once():
     user, _ = await make_user("ticket@example.com")
-    ticket = await sync_to_async(ticket_issue)(user_id=user.pk)
+    claims = await sync_to_async(credential_claims)(user=user, sid=None)
+    ticket = ticket_issue(user_id=user.pk, claims=claims, expires_at=time.time() + 3600)
 
     first, _ = await connect()
     await first.send_json_to({"type": "auth", "ticket": ticket})
