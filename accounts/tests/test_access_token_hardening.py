@@ -27,7 +27,8 @@ def test_a_stolen_access_token_alone_cannot_make_a_token(user_client):
 def test_password_guesses_here_are_throttled_like_logins(user_client, settings):
     settings.LOGIN_ACCOUNT_THROTTLE_RATE = "3/15min"
     statuses = [
-        user_client.post(URL, {"name": "x", "password": f"guess{n}"}, format="json").status_code for n in range(4)
+        user_client.post(URL, {"name": "x", "password": f"guess{n}"}, format="json").status_code
+        for n in range(4)
     ]
     assert statuses == [400, 400, 400, 429]
     right = user_client.post(URL, {"name": "x", "password": DEFAULT_PASSWORD}, format="json")
@@ -51,7 +52,9 @@ def test_an_admins_password_reset_revokes_the_users_tokens(admin_client_api):
     owner = UserFactory()
     _token, raw = access_token_create(user=owner, name="script")
 
-    response = admin_client_api.patch(f"/api/admin/users/{owner.pk}", {"password": "reset-by-admin-1"}, format="json")
+    response = admin_client_api.patch(
+        f"/api/admin/users/{owner.pk}", {"password": "reset-by-admin-1"}, format="json"
+    )
 
     assert response.status_code == 200
     assert access_token_authenticate(raw=raw) is None
@@ -87,7 +90,9 @@ def test_logging_out_everywhere_ends_every_token_session_and_access_token(user):
     assert refreshed.status_code == 401
     assert browser.get("/account").status_code == 302  # the session is gone too
     fresh = Client().post(
-        "/api/auth/login", {"email": user.email, "password": DEFAULT_PASSWORD}, content_type="application/json"
+        "/api/auth/login",
+        {"email": user.email, "password": DEFAULT_PASSWORD},
+        content_type="application/json",
     )
     assert fresh.status_code == 200  # logging in again works
 
@@ -99,7 +104,9 @@ def test_the_account_page_asks_for_the_password_and_logs_out_everywhere(user):
     wrong = browser.post("/account/tokens", {"name": "x", "expires_in_days": "90", "password": "nope"})
     assert wrong.status_code == 400
     assert not PersonalAccessToken.objects.exists()
-    never = browser.post("/account/tokens", {"name": "x", "expires_in_days": "never", "password": DEFAULT_PASSWORD})
+    never = browser.post(
+        "/account/tokens", {"name": "x", "expires_in_days": "never", "password": DEFAULT_PASSWORD}
+    )
     assert never.status_code == 201
     assert "never expires" in never.content.decode()
 

@@ -124,15 +124,21 @@ def test_the_admin_sets_replaces_and_clears_headers_without_ever_seeing_them(adm
     )
     assert McpServer.objects.get().header_names == []
 
-    bad = admin_browser.post("/admin/mcphub/mcpserver/add/", {**form, "name": "x", "new_headers": '{"Host": "a"}'})
+    bad = admin_browser.post(
+        "/admin/mcphub/mcpserver/add/", {**form, "name": "x", "new_headers": '{"Host": "a"}'}
+    )
     assert bad.status_code == 200  # the form again, with the error
     assert not McpServer.objects.filter(name="x").exists()
 
 
 def test_test_the_connection_says_the_same_for_every_network_failure(listener):
-    closed = McpServer.objects.create(name="closed", url=f"http://127.0.0.1:{free_port()}/mcp", timeout_seconds=2)
+    closed = McpServer.objects.create(
+        name="closed", url=f"http://127.0.0.1:{free_port()}/mcp", timeout_seconds=2
+    )
     not_mcp = McpServer.objects.create(name="open", url=listener.url, timeout_seconds=2)
-    unresolvable = McpServer.objects.create(name="dns", url="http://no-such-host.invalid/mcp", timeout_seconds=2)
+    unresolvable = McpServer.objects.create(
+        name="dns", url="http://no-such-host.invalid/mcp", timeout_seconds=2
+    )
 
     reports = {connection_report(entry) for entry in (closed, not_mcp, unresolvable)}
 
@@ -144,13 +150,21 @@ def test_no_entry_can_name_an_environment_variable(monkeypatch):
     for field in ("headers", "api_key_env"):
         assert field not in {f.name for f in McpServer._meta.get_fields()}
         assert field not in {f.name for f in AvailableModel._meta.get_fields()}
-    assert {"SECRET_KEY", "JWT_SIGNING_KEY", "OPENAI_API_KEY", "DATABASE_URL", "REDIS_URL"} <= project_variables()
+    assert {
+        "SECRET_KEY",
+        "JWT_SIGNING_KEY",
+        "OPENAI_API_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+    } <= project_variables()
 
 
 def test_a_model_with_an_admin_chosen_url_never_gets_the_servers_openai_key(settings):
     settings.OPENAI_API_KEY = "sk-server-own"
     AvailableModel.objects.create(name="evil", provider="openai", base_url="http://127.0.0.1:9/v1")
-    AvailableModel.objects.create(name="compatible", provider="openai-compatible", base_url="http://127.0.0.1:9/v1")
+    AvailableModel.objects.create(
+        name="compatible", provider="openai-compatible", base_url="http://127.0.0.1:9/v1"
+    )
     AvailableModel.objects.create(name="gpt-5", provider="openai")  # the operator's endpoint
 
     for name in ("evil", "compatible"):
