@@ -107,11 +107,15 @@ def produced_size(value: Any, limit: int) -> int:
             total += len(item) + 2
         elif isinstance(item, dict):
             total += 2 + 2 * len(item)
+            if total > limit:  # before the children are even looked at
+                return total
             for key, child in item.items():
                 stack.append(key)
                 stack.append(child)
         elif isinstance(item, list | tuple | set | frozenset):
             total += 2 + 2 * len(item)
+            if total > limit:
+                return total
             stack.extend(item)
         elif isinstance(item, int) and not isinstance(item, bool):
             total += max(1, item.bit_length() // 3)

@@ -28,6 +28,7 @@ from agents.mcp import (
 )
 from django.conf import settings
 from django.core.cache import cache
+from mcp.types import CallToolResult, TextContent
 
 from chatkit_site.credentials import CredentialError
 from chatkit_site.db import db_call
@@ -146,6 +147,24 @@ class Toolbox:
         servers = [self.servers[name] for name in names if name in self.servers]
         tools = [tool for name in names for tool in self.stand_ins.get(name, [])]
         return servers, tools
+
+    def report_calls_instead(self, calls: list[dict[str, Any]]) -> None:
+        """A dry run (the editor's test console): the model sees every tool and may call them,
+        but no MCP tool is called — an MCP tool may write (add a task, update a CRM), and which
+        ones do cannot be known. Each call is recorded in ``calls`` and answered with a note."""
+        for server in self.servers.values():
+
+            async def reported(
+                tool_name: str,
+                arguments: dict[str, Any] | None,
+                meta: dict[str, Any] | None = None,
+                server_name: str = server.name,
+            ) -> CallToolResult:
+                calls.append({"server": server_name, "tool": tool_name, "arguments": arguments or {}})
+                text = f"(test console) {server_name}.{tool_name} was not called: this is a dry run."
+                return CallToolResult(content=[TextContent(type="text", text=text)], isError=False)
+
+            server.call_tool = reported  # type: ignore[method-assign]
 
 
 ASSISTANT_CACHE_KEY = "mcphub:assistant-servers"

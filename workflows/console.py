@@ -4,7 +4,9 @@
 events: the ChatKit events of the turn as the chat would get them, then one
 ``{"type": "workflow.run", "run": {...}}`` event with every step (node, output, error, the state
 after it). Nothing is written: the thread is made up, the run log and the state are not saved, and
-a knowledge-base upsert is reported instead of done.
+a knowledge-base upsert is reported instead of done, and so is every MCP tool call (the
+task tools and registered servers may write): the model is answered "not called", and the step
+lists the calls under ``tool_calls_not_made``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from chatkit_site.http import api_endpoint
 from chatkit_site.openapi import error_responses
 from chatkit_site.validation import json_problem
 from conversations.apis.chatkit import event_stream
-from conversations.engine.context import RequestContext
+from conversations.engine.context import RequestContext, turn_user
 from conversations.engine.converter import AttachmentAwareConverter
 from conversations.engine.store import new_id
 from workflows.graph import GraphError, parse_graph
@@ -126,6 +128,7 @@ async def test_console(request: HttpRequest, workflow_id: int) -> HttpResponse:
         inference_options=InferenceOptions(),
     )
     context = RequestContext(user=request.user, base_url=request.build_absolute_uri("/"))
+    turn_user.set(request.user)
     server = SimpleNamespace(store=ConsoleStore(item), converter=AttachmentAwareConverter())
     row = ThreadWorkflow(thread_id=thread.id, state=state, resume={})
     turn = WorkflowTurn(

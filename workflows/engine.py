@@ -398,6 +398,8 @@ class WorkflowTurn:
         names = [name for names in by_node.values() for name in names]
         # The MCP servers of this step's agents are connected for the step and closed after it.
         async with connected(names, user=self.context.user) as toolbox:
+            if self.dry_run:
+                toolbox.report_calls_instead(step.setdefault("tool_calls_not_made", []))
             agent = await build_agents(
                 self.graph, node.slug, self.scope, lambda model: PacedModel(model, pace), toolbox, by_node
             )

@@ -316,11 +316,16 @@ class _Checker:
         operation = p.get("operation")
         if operation == "upsert":
             self.keys(
-                p, {"store", "operation", "doc_id", "document", "metadata"}, {"store", "doc_id", "document"}
+                p,
+                {"store", "operation", "doc_id", "document", "metadata", "shared"},
+                {"store", "doc_id", "document"},
             )
             for name in ("doc_id", "document", "metadata"):
                 if name in p:
                     self.text(p[name], name, expression=True)
+            # shared: documents any user's turn may replace (a common record, not a person's).
+            if "shared" in p and not isinstance(p["shared"], bool):
+                self.fail("shared must be true or false")
         elif operation == "search":
             self.keys(p, {"store", "operation", "query", "top_k", "filters", "target"}, {"store", "query"})
             if "query" in p:

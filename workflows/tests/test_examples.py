@@ -25,7 +25,7 @@ def texts(events: list[dict]) -> str:
     )
 
 
-def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice_chat):
+def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice, alice_chat):
     call_command("load_workflow_examples", "--chatkit", "intake", stdout=StringIO())
 
     thread_id, first = create_thread(alice_chat, "Hi, I need help")
@@ -39,8 +39,9 @@ def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice_cha
     assert widgets
     assert "ada@example.com" in str(widgets[0]["item"]["widget"])
     assert "We will write to ada@example.com" in texts(third)
-    stored = Document.objects.get(store__slug="intake-records", doc_id="ada@example.com")
-    assert stored.document == {"name": "Ada Lovelace", "email": "ada@example.com"}
+    stored = Document.objects.get(store__slug="intake-records", doc_id=f"intake-user-{alice.pk}")
+    assert stored.document == {"name": "Ada Lovelace", "email": "ada@example.com", "account": alice.email}
+    assert stored.owner == alice
     assert stored.metadata == {"source": "intake"}
     assert Thread.objects.get(id=thread_id).status["type"] == "closed"
     assert ThreadWorkflow.objects.get(thread_id=thread_id).state["complete"] is True

@@ -17,7 +17,7 @@ from django.db import transaction
 from vectorstores.models import VectorStore
 from vectorstores.services import document_ingest, store_create
 from widgets.models import WidgetTemplate
-from widgets.services import widget_create
+from widgets.services import widget_create, widget_update
 from workflows import services
 from workflows.models import Workflow
 
@@ -28,9 +28,10 @@ WIDGETS: dict[str, dict[str, Any]] = {
         "version": "1.0",
         "name": "intake-summary",
         "template": (
+            # What the user typed goes through tojson: a quote or a crafted name stays text.
             '{"type": "Card", "children": [{"type": "Title", "value": "Your request"},'
-            ' {"type": "Text", "value": "Name: {{ name }}"},'
-            ' {"type": "Text", "value": "Email: {{ email }}"}]}'
+            ' {"type": "Text", "value": {{ ("Name: " ~ name) | tojson }}},'
+            ' {"type": "Text", "value": {{ ("Email: " ~ email) | tojson }}}]}'
         ),
         "jsonSchema": {
             "type": "object",
@@ -60,6 +61,16 @@ WIDGETS: dict[str, dict[str, Any]] = {
     },
 }
 
+# The intake-summary template as first shipped (user text unescaped), replaced when found as is.
+UNSAFE_INTAKE_SUMMARY = {
+    **WIDGETS["intake-summary"],
+    "template": (
+        '{"type": "Card", "children": [{"type": "Title", "value": "Your request"},'
+        ' {"type": "Text", "value": "Name: {{ name }}"},'
+        ' {"type": "Text", "value": "Email: {{ email }}"}]}'
+    ),
+}
+
 KNOWLEDGE = [
     ("storage", {"title": "Where threads live", "body": "chatkit-django keeps every thread in PostgreSQL."}),
     (
@@ -77,13 +88,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         for slug, definition in WIDGETS.items():
-            if not WidgetTemplate.objects.filter(slug=slug).exists():
+            existing = WidgetTemplate.objects.filter(slug=slug).first()
+            if existing is None:
                 widget_create(slug=slug, title=definition["name"], description=None, definition=definition)
+            elif existing.definition == UNSAFE_INTAKE_SUMMARY and slug == "intake-summary":
+                # The first shipped version put user text into the JSON unescaped: replace it
+                # when an admin has not changed it.
+                widget_update(widget=existing, definition=definition)
         if not VectorStore.objects.filter(slug="intake-records").exists():
             store_create(slug="intake-records", title="Intake records")
         if not VectorStore.objects.filter(slug="examples-kb").exists():
             with transaction.atomic():
-                store_create(slug="examples-kb", title="Example knowledge base")
+                # The router's specialist searches it for every user of the chat.
+                store_create(slug="examples-kb", title="Example knowledge base", read_access="users")
             for doc_id, document in KNOWLEDGE:
                 document_ingest(store_slug="examples-kb", doc_id=doc_id, document=document)
         for path in sorted(EXAMPLES.glob("*.json")):
