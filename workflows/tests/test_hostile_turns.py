@@ -92,7 +92,12 @@ def test_the_console_dry_run_reports_task_tool_calls_instead_of_making_them(admi
 UPSERT = {
     "slug": "file",
     "kind": "json_vector_store",
-    "parameters": {"store": "records", "operation": "upsert", "doc_id": "input.text", "document": "{'by': user.email}"},
+    "parameters": {
+        "store": "records",
+        "operation": "upsert",
+        "doc_id": "input.text",
+        "document": "{'by': user.email}",
+    },
 }
 
 
@@ -139,7 +144,12 @@ def test_a_search_step_runs_as_the_turns_user(alice_chat):
     search = {
         "slug": "find",
         "kind": "json_vector_store",
-        "parameters": {"store": "secret-hr", "operation": "search", "query": "input.text", "target": "state.hits"},
+        "parameters": {
+            "store": "secret-hr",
+            "operation": "search",
+            "query": "input.text",
+            "target": "state.hits",
+        },
     }
     _run_chat_with(linear_graph(search))
 
