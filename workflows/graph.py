@@ -253,7 +253,9 @@ class _Checker:
             elif kind == "registered":
                 self.keys(tool, {"type", "name"}, {"name"})
                 known = self.refs.registered_tools if self.refs else None
-                if known is not None and tool.get("name") not in known:
+                if not isinstance(tool.get("name"), str):
+                    self.fail(f"{name}.name must be the name of a registered tool")
+                elif known is not None and tool["name"] not in known:
                     self.fail(f"{name}: no registered tool {tool.get('name')!r}")
             elif kind == "mcp":
                 # An admin-registered MCP server (mcphub.McpServer), by name.
@@ -349,7 +351,7 @@ class _Checker:
         else:
             for name, expression in variables.items():
                 self.text(expression, f"variables.{name}", expression=True)
-        if "resume_at" in p and p["resume_at"] not in graph:
+        if "resume_at" in p and (not isinstance(p["resume_at"], str) or p["resume_at"] not in graph):
             self.fail(f"resume_at {p['resume_at']!r} is not a node of this graph")
 
 
@@ -435,7 +437,7 @@ def parse_graph(raw: Any, refs: References | None = None) -> Graph:
         source, target = raw_edge.get("source"), raw_edge.get("target")
         checker.node = source if isinstance(source, str) and source in nodes else None
         condition = raw_edge.get("condition")
-        if source not in nodes or target not in nodes:
+        if not (isinstance(source, str) and isinstance(target, str) and source in nodes and target in nodes):
             checker.fail(f"{source!r} → {target!r}: both ends must be nodes of the graph")
             continue
         if condition not in (None, "true", "false"):

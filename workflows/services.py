@@ -157,6 +157,13 @@ def workflow_import(*, document: Any, slug: str | None = None, user: Any = None)
     versions = document.get("versions")
     if not isinstance(versions, list) or not versions:
         raise ValidationError(_("The export has no versions."))
+    active_number = document.get("active_version")
+    if active_number is not None and (isinstance(active_number, bool) or not isinstance(active_number, int)):
+        raise ValidationError(_("active_version must be a version number or null."))
+    for index, entry in enumerate(versions):
+        number = entry.get("version") if isinstance(entry, dict) else None
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+            raise ValidationError(_("versions[%(n)s].version must be a number.") % {"n": index})
     slug = str(slug or document.get("slug") or "")
     if not SLUG.match(slug):
         raise ValidationError(_("The workflow slug must be 1-100 letters, digits, - or _."))
@@ -180,7 +187,7 @@ def workflow_import(*, document: Any, slug: str | None = None, user: Any = None)
                 created_by=user,
             )
             created[entry.get("version")] = version
-        active = created.get(document.get("active_version"))
+        active = created.get(active_number)
         if active is not None:
             version_activate(version=active)
     workflow.refresh_from_db()
