@@ -38,13 +38,20 @@ def connection_report(entry: McpServer) -> tuple[bool, str]:
     return True, names
 
 
+class WriteOnlyTextarea(forms.Textarea):
+    """Never renders a value back, not even the one just posted with an error elsewhere."""
+
+    def format_value(self, value: Any) -> None:
+        return None
+
+
 class McpServerForm(forms.ModelForm):
     """Headers are write-only: entered here, sealed, never shown again (only their names)."""
 
     new_headers = forms.JSONField(
         label=_("Set headers"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        widget=WriteOnlyTextarea(attrs={"rows": 3, "autocomplete": "off"}),
         help_text=_(
             'Header name → value, e.g. {"Authorization": "Bearer …"}. Replaces the stored headers; '
             "leave empty to keep them. Stored encrypted, sent only to this server's URL, never shown "

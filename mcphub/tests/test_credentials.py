@@ -129,6 +129,9 @@ def test_the_admin_sets_replaces_and_clears_headers_without_ever_seeing_them(adm
     )
     assert bad.status_code == 200  # the form again, with the error
     assert not McpServer.objects.filter(name="x").exists()
+    other_error = admin_browser.post("/admin/mcphub/mcpserver/add/", {**form, "name": "x", "url": "ftp://x"})
+    assert other_error.status_code == 200
+    assert SECRET not in other_error.content.decode()  # not even echoed back on an error
 
 
 def test_test_the_connection_says_the_same_for_every_network_failure(listener):

@@ -191,6 +191,14 @@ def hostile_imports(draw: Any) -> Any:
     return document
 
 
+def _target_workflow() -> Workflow:
+    # Its own workflow: the assistant's may be gone after a transactional test's flush.
+    from workflows import services
+
+    existing = Workflow.objects.filter(slug="fuzz-target").first()
+    return existing or services.workflow_create(slug="fuzz-target", display_name="Fuzz").workflow
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     from accounts.tests.factories import UserFactory
@@ -200,12 +208,13 @@ def world(django_db_setup, django_db_blocker):
         admin = UserFactory(email="graph-fuzzer@example.com", is_admin=True)
         store_create(slug="kb", title="KB")
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=admin).access_token}")
-        yield client, Workflow.objects.get(slug="assistant").pk
+        target = _target_workflow()
+        yield client, target.pk
         admin.delete()
         from vectorstores.models import VectorStore
 
         VectorStore.objects.filter(slug="kb").delete()
-        Workflow.objects.exclude(slug="assistant").delete()
+        Workflow.objects.filter(slug__in=["fuzz-target", "fuzzed"]).delete()
 
 
 def _check(response: Any) -> None:
@@ -283,7 +292,7 @@ def test_a_graph_with_a_wrong_type_is_invalid_naming_the_field(admin_user, graph
 
     store_create(slug="kb", title="KB")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {token_pair_for(user=admin_user).access_token}")
-    workflow_id = Workflow.objects.get(slug="assistant").pk
+    workflow_id = _target_workflow().pk
 
     checked = _post(client, "/api/workflows/validate", {"graph": graph})
     saved = _post(client, f"/api/workflows/{workflow_id}/versions", {"graph": graph})
