@@ -34,10 +34,9 @@ BOMBS = {
         "slug": "bomb", "kind": "end",
         "parameters": {"message": "{% for i in range(20000) %}{{ 'a' * 100000 }}{% endfor %}"},
     },
-    "end message that loops for its whole time budget": {
+    "end message that works for its whole time budget": {
         "slug": "bomb", "kind": "end",
-        "parameters": {"message": "{% for a in range(10000) %}{% for b in range(10000) %}{{ b }}{% endfor %}"
-                                  "{% endfor %}"},
+        "parameters": {"message": "{% for a in range(10000) %}{{ ('x' * 150000).upper() | length }}{% endfor %}"},
     },
 }  # fmt: skip
 
