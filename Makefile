@@ -5,20 +5,21 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve test lint worker scale-test
+.PHONY: install install-dev run serve test lint worker scale-test lock
 WORKERS ?= 1
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# torch is pinned in requirements.txt and resolved in the same pip command as
-# sentence-transformers, so pip takes the local CPU wheel instead of the CUDA build.
+# Exactly the locked versions: requirements.txt (and requirements-dev.txt for the tests) list every
+# package of the tree with its hashes, compiled from the .in files by `make lock`. torch is in the
+# same pip command as sentence-transformers, pinned to the local CPU wheel (torch==2.13.0+cpu).
 $(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $(VENV)/.installed $@
 
 # Browser tests drive Debian's Chromium (Playwright's own browser downloads are not used).
@@ -58,6 +59,15 @@ test: install-dev $(CHROMIUM) $(REDIS) $(NGINX)
 # x 5 turns, a SIGKILL, a graceful stop, database and Redis restarts (fleet/scenario.py).
 scale-test: install-dev $(REDIS) $(NGINX)
 	$(BIN)/python -m fleet --workers 3 --users 200 --turns 5
+
+# Recompile the locks from requirements.in / requirements-dev.in (pip-tools, with hashes). Versions
+# already locked are kept unless the .in files exclude them; UPGRADE=1 takes the newest allowed,
+# UPGRADE=django upgrades one package (README "Dependencies").
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-header --no-emit-index-url --no-emit-find-links \
+	$(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE)))
+lock: install-dev
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 lint: install-dev
 	$(BIN)/ruff check .

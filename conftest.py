@@ -95,7 +95,7 @@ def redis_url(tmp_path_factory):
 
 def redis_settings(url: str) -> dict:
     """CACHES and CHANNEL_LAYERS as settings.py builds them for REDIS_URL=url."""
-    from chatkit_site.env import redis_backends
+    from core.env import redis_backends
 
     caches, layers = redis_backends(url, 1)
     return {"REDIS_URL": url, "CACHES": caches, "CHANNEL_LAYERS": layers}

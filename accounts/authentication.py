@@ -40,7 +40,7 @@ async def authenticate_bearer(request: Any) -> User | None:
     refused without touching a thread or the database); only the user's row is read through
     db_call, so the request holds no connection afterwards.
     """
-    from chatkit_site.db import db_call
+    from core.db import db_call
 
     authentication = JWTAuthentication()
     header = authentication.get_header(request)

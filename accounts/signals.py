@@ -3,15 +3,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import django.dispatch
 from django.conf import settings
 
 logger = logging.getLogger("chatkit.accounts")
-
-# Sent (after the commit) when a user's credentials may no longer hold: a logout, a new
-# password, a deactivation, a demotion, "log out everywhere". events closes the user's sockets
-# whose credentials fail the check again, on every worker. Argument: user_id.
-credentials_changed = django.dispatch.Signal()
 
 
 def provision_admin_from_settings() -> None:

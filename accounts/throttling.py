@@ -1,7 +1,7 @@
 """Failed-login throttle shared by every login path: the API, the /login page and the admin.
 
 Failures are counted per client address (``LOGIN_THROTTLE_RATE``, the address as
-``chatkit_site.security.client_address`` sees it, so a forged X-Forwarded-For counts for
+``core.security.client_address`` sees it, so a forged X-Forwarded-For counts for
 nothing) and per account (``LOGIN_ACCOUNT_THROTTLE_RATE``, so spreading a guess over many
 addresses does not help). Counters live in the cache in fixed windows: once a window ends the
 count starts again, so nobody — the right password included — is refused for longer than one
@@ -20,8 +20,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from accounts.models import normalize_email
-from chatkit_site.env import parse_rate
-from chatkit_site.security import client_address
+from core.env import parse_rate
+from core.security import client_address
 
 
 class LoginThrottled(Exception):

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+import django.dispatch
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -28,6 +29,11 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 from accounts.models import RevokedSession, User
 
 SID_CLAIM = "sid"
+
+# Sent (after the commit) when a user's credentials may no longer hold: a logout, a new
+# password, a deactivation, a demotion, "log out everywhere". events closes the user's sockets
+# whose credentials fail the check again, on every worker. Argument: user_id.
+credentials_changed = django.dispatch.Signal()
 
 
 class InvalidRefreshToken(Exception):
@@ -144,8 +150,6 @@ def user_logout_everywhere(*, user: User) -> None:
 
 def credentials_changed_announce(*, user_id: int) -> None:
     """After the commit, tell whoever listens (open sockets) to check the user's credentials again."""
-    from accounts.signals import credentials_changed
-
     transaction.on_commit(lambda: credentials_changed.send(sender=User, user_id=user_id))
 
 

@@ -13,7 +13,7 @@ is this small module, which never imports Django:
 * it stays a user of that PostgreSQL, so the server's reloads (a file changed) do not stop and
   start it again, and reloaded children do not migrate again;
 * stopping: as ``runserver`` (SIGTERM and SIGINT forwarded, dies with its own parent), and the
-  last process to exit stops the database (chatkit_site.embedded_postgres).
+  last process to exit stops the database (core.embedded_postgres).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 from chatkit_site.lifecycle import die_with_parent, supervise_reloading_child
 
 MANAGE = Path(__file__).resolve().parent.parent / "manage.py"
-EMBEDDED_ENGINE = "chatkit_site.embedded_postgres"
+EMBEDDED_ENGINE = "core.embedded_postgres"
 
 
 def start_embedded_postgres() -> None:
@@ -37,8 +37,8 @@ def start_embedded_postgres() -> None:
     database = importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"]).DATABASES["default"]
     if database["ENGINE"] != EMBEDDED_ENGINE:
         return
-    from chatkit_site.embedded_postgres.server import ensure_server
-    from chatkit_site.embedded_postgres.tuning import tuning_from_settings
+    from core.embedded_postgres.server import ensure_server
+    from core.embedded_postgres.tuning import tuning_from_settings
 
     ensure_server(
         Path(database["EMBEDDED_DATA_DIR"]),

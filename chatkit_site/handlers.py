@@ -21,7 +21,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.http import Http404, HttpRequest, HttpResponseBase, JsonResponse
 
 # Also gives a forked child fresh executors (asgiref's shared thread included).
-import chatkit_site.db  # noqa: F401
+import core.db  # noqa: F401
 
 logger = logging.getLogger("chatkit.security")
 
@@ -69,7 +69,7 @@ class ChatKitHandler(GuardedASGIHandler):
     per request, so its thread-sensitive calls (the request signals, ``response.close``) run on
     a new thread per request — hundreds of threads, and their memory, for hundreds of open
     streams. Nothing on this path keeps state in such a thread (database calls go through
-    ``chatkit_site.db.db_call``), so those few short calls share asgiref's one thread instead.
+    ``core.db.db_call``), so those few short calls share asgiref's one thread instead.
     """
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:

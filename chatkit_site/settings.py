@@ -1,7 +1,7 @@
 """Settings for chatkit-django, read from the environment (and ``.env`` when present).
 
 Every variable is listed with its default in ``.env.example``. Readers live in
-``chatkit_site.env`` and refuse bad values with a message naming the variable.
+``core.env`` and refuse bad values with a message naming the variable.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from chatkit_site.env import (
+from core.env import (
     env_bool,
     env_choice,
     env_database,
@@ -25,7 +25,7 @@ from chatkit_site.env import (
     persistent_secret,
     redis_backends,
 )
-from chatkit_site.security import content_security_policy
+from core.security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ if not DATA_DIR.is_absolute():
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_optional("SECRET_KEY") or persistent_secret(DATA_DIR, "secret_key")
 # Fernet keys (comma-separated; the first encrypts) for the credentials admins enter (MCP server
-# headers, model API keys). Unset: a key generated into the data folder (chatkit_site.credentials).
+# headers, model API keys). Unset: a key generated into the data folder (core.credentials).
 CREDENTIALS_KEY = env_optional("CREDENTIALS_KEY") or ""
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 if TESTING:
@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "accounts",
     "conversations",
     "vectorstores",
@@ -124,12 +125,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a CORS preflight is answered before anything else (authentication included).
     "corsheaders.middleware.CorsMiddleware",
-    "chatkit_site.middleware.RequestSanityMiddleware",
-    "chatkit_site.middleware.SecurityMiddleware",
-    "chatkit_site.middleware.ContentSecurityPolicyMiddleware",
-    "chatkit_site.middleware.ServiceErrorMiddleware",
+    "core.middleware.RequestSanityMiddleware",
+    "core.middleware.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ServiceErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "chatkit_site.middleware.LocaleMiddleware",
+    "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,12 +142,14 @@ MIDDLEWARE = [
 # CSRF, messages nor page headers (see chatkit_site.asgi).
 CHATKIT_MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
-    "chatkit_site.middleware.SecurityMiddleware",
-    "chatkit_site.middleware.ServiceErrorMiddleware",
-    "chatkit_site.middleware.LocaleMiddleware",
+    "core.middleware.SecurityMiddleware",
+    "core.middleware.ServiceErrorMiddleware",
+    "core.middleware.LocaleMiddleware",
 ]
 
 ROOT_URLCONF = "chatkit_site.urls"
+# Who a Bearer token belongs to, for the async endpoints of core.http (accounts' JWT check).
+API_BEARER_AUTHENTICATOR = "accounts.authentication.authenticate_bearer"
 ASGI_APPLICATION = "chatkit_site.asgi.application"
 WSGI_APPLICATION = None
 
@@ -186,11 +189,11 @@ def _embedded_tuning() -> dict[str, str]:
 if _database is None:
     _embedded_name = env_str("CHATKIT_DB_NAME", "chatkit")
     _database = {
-        "ENGINE": "chatkit_site.embedded_postgres",
+        "ENGINE": "core.embedded_postgres",
         "NAME": _embedded_name,
         "EMBEDDED_MAIN_NAME": _embedded_name,
         "EMBEDDED_DATA_DIR": str(DATA_DIR / "pgdata"),
-        # Chosen by hand instead of from the machine (chatkit_site.embedded_postgres.tuning).
+        # Chosen by hand instead of from the machine (core.embedded_postgres.tuning).
         "EMBEDDED_TUNING": _embedded_tuning(),
     }
 # A pool of connections per process (psycopg_pool, through Django): requests borrow one for each
@@ -210,7 +213,7 @@ if DATABASE_POOL_SIZE:
 else:
     _database["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
 DATABASES = {"default": _database}
-# Async code's database calls run on a shared pool of threads (chatkit_site.db); the test
+# Async code's database calls run on a shared pool of threads (core.db); the test
 # settings run them in the request's thread, where the test's transaction is visible.
 DATABASE_CALLS_IN_REQUEST_THREAD = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -218,7 +221,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and channel layer --------------------------------------------------------------
 # With several workers, whatever they share lives in Redis (REDIS_URL): the cache (throttles,
 # weather answers, the assistant's MCP server list, used WebSocket tickets) and the channel layer
-# (live events). A Redis outage degrades instead of failing requests (chatkit_site.cache: reads
+# (live events). A Redis outage degrades instead of failing requests (core.cache: reads
 # miss, writes are skipped; events are dropped and logged). Without REDIS_URL both live in the
 # process, which is right for one worker only.
 REDIS_URL = env_optional("REDIS_URL")
@@ -264,9 +267,9 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["chatkit_site.parsers.SafeJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "chatkit_site.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "chatkit_site.exceptions.api_exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.SafeJSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -299,10 +302,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # The async endpoints (ChatKit, hosted mode, config, weather) are added by chatkit_site.openapi.
+    # The async endpoints (ChatKit, hosted mode, config, weather) are added by core.openapi.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "chatkit_site.openapi.add_async_endpoints",
+        "core.openapi.add_async_endpoints",
     ],
 }
 
@@ -363,7 +366,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Admin-provided templates (widget templates, workflow expressions) ----------------------
-# Rendered in a sandbox (chatkit_site.templating) with these limits.
+# Rendered in a sandbox (core.templating) with these limits.
 TEMPLATE_MAX_OUTPUT_CHARS = env_int("TEMPLATE_MAX_OUTPUT_CHARS", 200_000, minimum=1000)
 TEMPLATE_MAX_ITERATIONS = env_int("TEMPLATE_MAX_ITERATIONS", 20_000, minimum=100)
 TEMPLATE_TIME_BUDGET_MS = env_int("TEMPLATE_TIME_BUDGET_MS", 500, minimum=10)

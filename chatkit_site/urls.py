@@ -9,9 +9,9 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import urls as accounts
-from chatkit_site.apis import HealthApi
-from chatkit_site.http import api_not_found
 from conversations import urls as conversations
+from core.health import HealthApi
+from core.http import api_not_found
 from events import urls as events
 from tasks import urls as tasks
 from tools import urls as tools

@@ -8,6 +8,8 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations import signals  # noqa: F401  (connects the file clean-up)
-        from conversations.engine.agent import configure_tracing
+        from conversations.engine.agent import configure_tracing, provider_name
+        from core.health import health_register
 
         configure_tracing()
+        health_register("model_provider", lambda: {"model_provider": provider_name()})

@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
 from accounts.models import User
-from chatkit_site.exceptions import ServiceUnavailable, UpstreamError
-from chatkit_site.upstream import http_client, openai_base, openai_headers
+from core.exceptions import ServiceUnavailable, UpstreamError
+from core.upstream import http_client, openai_base, openai_headers
 
 logger = logging.getLogger("chatkit.hosted")
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 
 from accounts.models import User
-from chatkit_site.exceptions import PayloadTooLarge
 from conversations.engine.attachments import AttachmentRejected, check_upload, mime_type_allowed
 from conversations.models import Attachment
+from core.exceptions import PayloadTooLarge
 
 
 def attachment_for(*, user: User, attachment_id: str) -> Attachment:

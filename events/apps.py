@@ -6,7 +6,7 @@ class EventsConfig(AppConfig):
     verbose_name = "Live events"
 
     def ready(self) -> None:
-        from accounts.signals import credentials_changed
+        from accounts.tokens import credentials_changed
         from events.publish import credentials_recheck_send
 
         # Revocation reaches open sockets: each one checks its credential again.

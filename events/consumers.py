@@ -34,7 +34,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from accounts.authentication import JWTAuthentication
 from accounts.models import User
 from accounts.tokens import SID_CLAIM, credential_user
-from chatkit_site.db import db_call
+from core.db import db_call
 from events.publish import STAFF_GROUP, user_group
 from events.tickets import ticket_redeem
 

@@ -8,4 +8,8 @@ class McpHubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core.credentials import register_sealed_field
         from mcphub import signals  # noqa: F401
+        from mcphub.models import McpServer
+
+        register_sealed_field(McpServer, "sealed_headers")

@@ -30,8 +30,8 @@ from django.conf import settings
 from django.core.cache import cache
 from mcp.types import CallToolResult, TextContent
 
-from chatkit_site.credentials import CredentialError
-from chatkit_site.db import db_call
+from core.credentials import CredentialError
+from core.db import db_call
 from mcphub.models import McpServer
 
 logger = logging.getLogger("chatkit.mcp")

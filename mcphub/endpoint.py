@@ -26,9 +26,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 
 from accounts.access_tokens import access_token_authenticate, looks_like_access_token
-from chatkit_site.db import db_call
-from chatkit_site.security import client_address
-from chatkit_site.validation import MAX_JSON_DEPTH, json_problem
+from core.db import db_call
+from core.security import client_address
+from core.validation import MAX_JSON_DEPTH, json_problem
 from mcphub import tools
 
 logger = logging.getLogger("chatkit.mcp")
@@ -84,7 +84,7 @@ async def list_widgets() -> list[dict[str, Any]]:
 
 @server.tool(description="The current weather of a city (and optionally its country).")
 async def get_weather(city: str, country: str | None = None) -> dict[str, Any]:
-    from chatkit_site.throttles import rate_exceeded
+    from core.throttles import rate_exceeded
     from tools.weather import WeatherError, weather_lookup
 
     # The same counter as GET /api/tools/weather: one address, one budget of outside lookups.

@@ -11,7 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, URLVali
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chatkit_site.credentials import credential_open, seal, sealed_for
+from core.credentials import credential_open, seal, sealed_for
 
 HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,100}$")
 # Headers the HTTP client sets itself: an entry may not override them.
@@ -56,7 +56,7 @@ class McpServer(models.Model):
     )  # fmt: skip
     args = models.JSONField(_("arguments"), default=list, blank=True)
     # Headers sent with every request (an API key, "Authorization: Bearer …"): credentials,
-    # sealed for this entry's URL (chatkit_site.credentials) and never shown again. Their
+    # sealed for this entry's URL (core.credentials) and never shown again. Their
     # names are kept apart, in clear, to show which are set.
     sealed_headers = models.TextField(_("headers (encrypted)"), blank=True, default="", editable=False)
     header_names = models.JSONField(_("headers set"), default=list, blank=True, editable=False)

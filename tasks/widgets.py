@@ -15,8 +15,8 @@ from chatkit.errors import CustomStreamError
 from chatkit.types import ThreadItem, ThreadItemReplacedEvent, ThreadMetadata, ThreadStreamEvent, WidgetItem
 from django.utils.translation import gettext as _
 
-from chatkit_site.db import db_call
 from conversations.engine.context import RequestContext
+from core.db import db_call
 from tasks import selectors, services
 from tasks.models import Task
 from widgets.validation import widget_root

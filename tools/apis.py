@@ -8,10 +8,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from chatkit_site.http import api_endpoint
-from chatkit_site.openapi import error_responses
-from chatkit_site.security import client_address
-from chatkit_site.throttles import rate_exceeded
+from core.http import api_endpoint
+from core.openapi import error_responses
+from core.security import client_address
+from core.throttles import rate_exceeded
 from tools.weather import WeatherError, weather_lookup
 
 WEATHER_REPORT = {

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
-from chatkit_site.upstream import http_client
+from core.upstream import http_client
 
 WMO_CODES: dict[int, tuple[str, str]] = {
     0: ("Clear sky", "Ciel dégagé"),

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from chatkit_site.validation import validate_json_value
+from core.validation import validate_json_value
 from vectorstores.models import Chunk, Document, IngestionJob, VectorStore
 from vectorstores.selectors import store_search
 from vectorstores.services import document_delete, job_create, store_delete

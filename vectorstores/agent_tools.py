@@ -9,8 +9,8 @@ from agents import RunContextWrapper, function_tool
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from chatkit_site.db import db_call
 from conversations.engine.context import turn_user
+from core.db import db_call
 from vectorstores.search import SearchHit
 
 logger = logging.getLogger("chatkit.vectorstores")

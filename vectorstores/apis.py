@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 
 from accounts.authentication import JWTAuthentication
 from accounts.permissions import IsAdmin
-from chatkit_site.exceptions import PayloadTooLarge
-from chatkit_site.validation import json_problem
+from core.exceptions import PayloadTooLarge
+from core.validation import json_problem
 from vectorstores.models import Document, IngestionJob, VectorStore
 from vectorstores.selectors import (
     document_get,

@@ -9,7 +9,10 @@ class VectorstoresConfig(AppConfig):
     def ready(self) -> None:
         from conversations.engine.agent import register_tool
         from conversations.engine.offline_model import register_offline_answerer
+        from core.health import health_register
         from vectorstores.agent_tools import answer_offline, search_knowledge_base
+        from vectorstores.embeddings import health_part
 
         register_tool(search_knowledge_base)
         register_offline_answerer(answer_offline)
+        health_register("embedding", health_part)

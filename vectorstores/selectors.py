@@ -7,11 +7,11 @@ from typing import Any
 from django.db import DataError, ProgrammingError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from chatkit_site.db import db_call
+from core.db import db_call
 from vectorstores.embeddings import get_embedder
-from vectorstores.models import WIDGET_STORE_SLUG, Document, VectorStore
+from vectorstores.ingestion import check_embedder
+from vectorstores.models import WIDGET_STORE_SLUG, Document, VectorStore, text_search_config_check
 from vectorstores.search import SearchHit, hybrid_search
-from vectorstores.services import check_embedder, text_search_config_check
 
 
 def store_list() -> QuerySet[VectorStore]:

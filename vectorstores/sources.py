@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from chatkit_site.validation import json_problem
+from core.validation import json_problem
 
 
 class InvalidJSON(ValueError):

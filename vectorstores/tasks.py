@@ -9,8 +9,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from events.publish import staff_event_send
+from vectorstores.ingestion import IngestProgress, documents_ingest
 from vectorstores.models import IngestionJob
-from vectorstores.services import IngestProgress, documents_ingest
 from vectorstores.sources import InvalidJSON, iter_documents, validate
 
 logger = logging.getLogger("chatkit.vectorstores")

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
-from chatkit_site.exceptions import ServiceUnavailable, UpstreamError
-from chatkit_site.serializers import StrictSerializer
+from core.exceptions import ServiceUnavailable, UpstreamError
+from core.serializers import StrictSerializer
 from voice.models import VoiceSettings
 from voice.services import (
     VoiceUnavailable,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chatkit_site.validation import validate_json_value
+from core.validation import validate_json_value
 
 
 def validate_prompt_variables(value: object) -> None:

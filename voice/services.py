@@ -10,7 +10,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from chatkit_site.upstream import http_client, openai_base, openai_headers
+from core.upstream import http_client, openai_base, openai_headers
 from voice.models import VoiceSettings
 
 logger = logging.getLogger("chatkit.voice")

@@ -12,10 +12,10 @@ from chatkit.actions import Action
 from chatkit.agents import AgentContext
 from chatkit.types import ThreadItem, ThreadItemReplacedEvent, ThreadMetadata, ThreadStreamEvent, WidgetItem
 
-from chatkit_site.db import db_call
 from conversations.engine.context import RequestContext
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
+from core.db import db_call
 from widgets.builtin import BUILTIN, rating_thanks_card
 from widgets.models import WidgetTemplate
 from widgets.validation import build_widget

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
-from chatkit_site.exceptions import DetailedError
-from chatkit_site.validation import json_problem
+from core.exceptions import DetailedError
+from core.validation import json_problem
 from widgets.models import WidgetTemplate
 from widgets.renderer import render_widget
 from widgets.services import InvalidWidget, definition_check, widget_create, widget_delete, widget_update

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chatkit_site.validation import validate_json_value
+from core.validation import validate_json_value
 
 
 class WidgetTemplate(models.Model):

@@ -19,8 +19,8 @@ import referencing.exceptions
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from chatkit_site.templating import render_template
-from chatkit_site.validation import json_problem
+from core.templating import render_template
+from core.validation import json_problem
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)

@@ -21,10 +21,10 @@ from django.conf import settings
 from jsonschema import Draft202012Validator
 from openai.types.shared import Reasoning
 
-from chatkit_site.credentials import CredentialError
-from chatkit_site.db import db_call
-from chatkit_site.templating import render_template_async
 from conversations.engine import agent as agent_module
+from core.credentials import CredentialError
+from core.db import db_call
+from core.templating import render_template_async
 from workflows.graph import Graph, Node
 from workflows.models import AvailableModel
 

@@ -6,3 +6,9 @@ class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Workflows")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.credentials import register_sealed_field
+        from workflows.models import AvailableModel
+
+        register_sealed_field(AvailableModel, "sealed_api_key")

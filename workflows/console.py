@@ -24,14 +24,14 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework import exceptions
 from rest_framework.exceptions import PermissionDenied
 
-from chatkit_site.db import db_call
-from chatkit_site.http import api_endpoint
-from chatkit_site.openapi import error_responses
-from chatkit_site.validation import json_problem
 from conversations.apis.chatkit import event_stream
 from conversations.engine.context import RequestContext, turn_user
 from conversations.engine.converter import AttachmentAwareConverter
 from conversations.engine.store import new_id
+from core.db import db_call
+from core.http import api_endpoint
+from core.openapi import error_responses
+from core.validation import json_problem
 from workflows.graph import GraphError, parse_graph
 from workflows.models import ThreadWorkflow, Workflow
 

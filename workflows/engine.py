@@ -43,11 +43,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from chatkit_site.db import db_call
-from chatkit_site.templating import evaluate_expression_async, render_template_async
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import new_id
 from conversations.engine.tool_items import ToolCallHooks
+from core.db import db_call
+from core.templating import evaluate_expression_async, render_template_async
 from mcphub.clients import connected
 from workflows.agents import build_agents, mcp_servers_by_node
 from workflows.graph import Graph, Node, parse_graph

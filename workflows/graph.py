@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
-from chatkit_site.templating import check_syntax, compile_expression_or_error
+from core.templating import check_syntax, compile_expression_or_error
 
 KINDS = ("start", "agent", "condition", "state", "json_vector_store", "widget", "end")
 OPERATORS = ("truthy", "falsy", "equals", "not_equals", "contains", "greater_than", "less_than")

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chatkit_site.credentials import credential_open, seal, sealed_for
+from core.credentials import credential_open, seal, sealed_for
 
 OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 
@@ -17,7 +17,7 @@ OPENAI_DEFAULT_URL = "https://api.openai.com/v1"
 class AvailableModel(models.Model):
     """A model admins may pick for an agent step.
 
-    Its API key is a credential (chatkit_site.credentials): sealed for the endpoint it was
+    Its API key is a credential (core.credentials): sealed for the endpoint it was
     entered for, never shown again. Without a key of its own, only an entry without a base URL
     (the operator's OPENAI_BASE_URL or OpenAI) uses the server's OPENAI_API_KEY.
     """

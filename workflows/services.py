@@ -9,7 +9,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
-from chatkit_site.exceptions import DetailedError
+from core.exceptions import DetailedError
 from widgets.builtin import BUILTIN
 from workflows.graph import SLUG, GraphError, References, default_graph, parse_graph
 from workflows.models import AvailableModel, Workflow, WorkflowVersion

@@ -14,7 +14,7 @@ import psutil
 import pytest
 from daphne.testing import DaphneProcess
 
-from chatkit_site.testing import forget_inherited_connections
+from core.testing import forget_inherited_connections
 
 
 def _application():

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from chatkit_site.embedded_postgres.server import ensure_server
+from core.embedded_postgres.server import ensure_server
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -19,7 +19,7 @@ SCRIPT = textwrap.dedent(
     import sys
     from pathlib import Path
     import psycopg
-    from chatkit_site.embedded_postgres.server import ensure_server
+    from core.embedded_postgres.server import ensure_server
 
     server = ensure_server(Path(sys.argv[1]), "chatkit")
     with psycopg.connect(host=server.socket_dir, port=server.port, user="postgres", dbname="chatkit",
@@ -82,7 +82,7 @@ REVIVAL_SCRIPT = textwrap.dedent(
     import django
     django.setup()
     from django.db import connection
-    from chatkit_site.embedded_postgres.server import _started
+    from core.embedded_postgres.server import _started
 
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS notes (body text)")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from chatkit_site.embedded_postgres.tuning import GB, MB, TUNING_FILE, tuning_for, write_tuning
-from chatkit_site.env import env_size
+from core.embedded_postgres.tuning import GB, MB, TUNING_FILE, tuning_for, write_tuning
+from core.env import env_size
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -78,8 +78,8 @@ SCRIPT = textwrap.dedent(
     import json, sys
     from pathlib import Path
     import psycopg
-    from chatkit_site.embedded_postgres.server import ensure_server
-    from chatkit_site.embedded_postgres.tuning import tuning_for
+    from core.embedded_postgres.server import ensure_server
+    from core.embedded_postgres.tuning import tuning_for
 
     tuning = tuning_for(memory=1024 ** 3, pool_size=40, overrides={"work_mem": "7MB"})
     server = ensure_server(Path(sys.argv[1]), "chatkit", tuning=tuning)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from chatkit_site import apis as health
+from core import health
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from chatkit_site.throttles import rate_exceeded
 from conftest import redis_settings
+from core.throttles import rate_exceeded
 from fleet.services import free_port
 
 pytestmark = pytest.mark.django_db

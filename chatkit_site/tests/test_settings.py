@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from chatkit_site import env
+from core import env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 

@@ -29,15 +29,15 @@ from pydantic import TypeAdapter, ValidationError
 from rest_framework import exceptions
 
 from accounts.models import User
-from chatkit_site.db import db_call
-from chatkit_site.exceptions import PayloadTooLarge
-from chatkit_site.http import api_endpoint
 from conversations.apis.schema import CHATKIT_OPERATION
 from conversations.engine.attachments import AttachmentRejected
 from conversations.engine.checks import RequestRejected, body_problem, normalize_request
 from conversations.engine.context import RequestContext
 from conversations.engine.server import MODEL_ERROR_MESSAGE, NotSupported, get_server
 from conversations.models import Attachment, Thread, ThreadItem
+from core.db import db_call
+from core.exceptions import PayloadTooLarge
+from core.http import api_endpoint
 from events.publish import thread_event_send
 
 logger = logging.getLogger("chatkit.conversations")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from chatkit_site.db import db_call
-from chatkit_site.http import api_endpoint
 from conversations.apis.schema import CONFIG_OPERATION
 from conversations.config import effective_config
 from conversations.models import ChatConfig
+from core.db import db_call
+from core.http import api_endpoint
 
 
 @api_endpoint(methods=("GET",), authenticated=False, schema=CONFIG_OPERATION)

@@ -13,7 +13,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 
-from chatkit_site.http import api_endpoint
 from conversations.apis.schema import PROXY_OPERATION, SESSION_OPERATION, SESSION_REFRESH_OPERATION
 from conversations.hosted import (
     CLIENT_SECRET_HEADER,
@@ -25,6 +24,7 @@ from conversations.hosted import (
     session_owned,
     upstream_credentials,
 )
+from core.http import api_endpoint
 
 # Headers of the browser's request that may travel upstream; Authorization never does.
 FORWARDED_REQUEST_HEADERS = ("content-type", "accept", "accept-language", "idempotency-key")

@@ -1,10 +1,10 @@
-"""OpenAPI descriptions of the async endpoints of conversations (see chatkit_site.openapi)."""
+"""OpenAPI descriptions of the async endpoints of conversations (see core.openapi)."""
 
 from __future__ import annotations
 
 from chatkit.types import ChatKitReq
 
-from chatkit_site.openapi import error_responses, register_pydantic_component
+from core.openapi import error_responses, register_pydantic_component
 
 CHATKIT_REQUEST = register_pydantic_component("ChatKitRequest", ChatKitReq)
 

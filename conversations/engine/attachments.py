@@ -9,10 +9,10 @@ from chatkit.types import AttachmentCreateParams, AttachmentUploadDescriptor, Fi
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from chatkit_site.db import db_call
 from conversations.engine.context import RequestContext
 from conversations.engine.store import new_id
 from conversations.models import Attachment
+from core.db import db_call
 
 
 class AttachmentRejected(Exception):

@@ -20,7 +20,7 @@ from chatkit.types import (
 )
 from django.utils.translation import gettext as _
 
-from chatkit_site.validation import MAX_JSON_DEPTH, json_problem
+from core.validation import MAX_JSON_DEPTH, json_problem
 
 # Larger pages are cut to this size (has_more says there is more); 0 means the SDK's default.
 MAX_PAGE_SIZE = 100

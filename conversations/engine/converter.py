@@ -8,8 +8,8 @@ from chatkit.agents import ThreadItemConverter
 from chatkit.types import Attachment, UserMessageTagContent
 from openai.types.responses import ResponseInputContentParam
 
-from chatkit_site.db import db_call
 from conversations.engine.attachments import read_attachment_bytes
+from core.db import db_call
 
 MAX_TEXT_CHARS = 100_000
 

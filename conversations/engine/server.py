@@ -42,7 +42,6 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from chatkit_site.db import db_call
 from conversations.engine import agent as agent_module
 from conversations.engine.actions import handlers_for
 from conversations.engine.attachments import DjangoAttachmentStore
@@ -54,6 +53,7 @@ from conversations.engine.titles import title_for
 from conversations.engine.tool_items import ToolCallHooks
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
+from core.db import db_call
 from mcphub.clients import assistant_server_names, connected
 
 logger = logging.getLogger("chatkit.conversations")

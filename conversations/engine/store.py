@@ -31,12 +31,12 @@ from chatkit.types import Page, ThreadItem, ThreadMetadata
 from django.db import connection, transaction
 from pydantic import TypeAdapter
 
-from chatkit_site.db import db_call
-from chatkit_site.validation import strip_nul
 from conversations.engine.checks import TITLE_MAX_CHARS, RequestRejected
 from conversations.engine.context import RequestContext
 from conversations.models import Attachment, Thread
 from conversations.models import ThreadItem as ThreadItemRow
+from core.db import db_call
+from core.validation import strip_nul
 from events.publish import thread_event_send
 
 _ID_PREFIXES: dict[str, str] = {

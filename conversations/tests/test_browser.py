@@ -17,7 +17,7 @@ from daphne.testing import DaphneProcess
 from django.db import connections
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from chatkit_site.testing import close_pools, forget_inherited_connections
+from core.testing import close_pools, forget_inherited_connections
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -33,7 +33,7 @@ STREAMS = 12
 
 @pytest.fixture
 def small_pool(monkeypatch):
-    from chatkit_site import db
+    from core import db
 
     connections.close_all()
     connection.close_pool()

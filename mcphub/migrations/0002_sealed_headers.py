@@ -1,4 +1,4 @@
-"""MCP server headers become sealed credentials (chatkit_site.credentials).
+"""MCP server headers become sealed credentials (core.credentials).
 
 Until now a header named an environment variable, any variable — SECRET_KEY included. Each
 entry's headers are carried over with the values their variables hold now, sealed for the
@@ -15,7 +15,7 @@ logger = logging.getLogger("chatkit.mcp")
 
 
 def seal_headers(apps, schema_editor):
-    from chatkit_site.credentials import project_variables, seal
+    from core.credentials import project_variables, seal
 
     McpServer = apps.get_model("mcphub", "McpServer")
     refused = project_variables()

@@ -15,7 +15,7 @@ from django.db import connections
 from mcp.client import Client
 from mcp.client.streamable_http import streamable_http_client
 
-from chatkit_site.testing import close_pools, forget_inherited_connections
+from core.testing import close_pools, forget_inherited_connections
 
 
 def _server_setup() -> None:

@@ -15,8 +15,8 @@ from asgiref.sync import async_to_sync
 from django.core.management import call_command
 from django.db import connection
 
-from chatkit_site.credentials import CredentialError, origin_of, project_variables, seal
 from chatkit_site.tests.processes import free_port
+from core.credentials import CredentialError, origin_of, project_variables, seal
 from mcphub.admin import NO_ANSWER, connection_report
 from mcphub.models import McpServer
 from workflows.agents import model_for

@@ -118,7 +118,7 @@ def test_a_failed_connection_is_retried_once_by_the_transport(client, settings):
     import httpcore
     from asgiref.sync import async_to_sync
 
-    from chatkit_site.upstream import http_client
+    from core.upstream import http_client
     from tools.weather import CONNECT_RETRIES, weather_lookup
 
     class OpenMeteo(BaseHTTPRequestHandler):

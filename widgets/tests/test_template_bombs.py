@@ -11,7 +11,7 @@ import tracemalloc
 
 import pytest
 
-from chatkit_site.templating import (
+from core.templating import (
     TemplateLimitError,
     evaluate_expression,
     produced_size,

@@ -9,7 +9,7 @@ import re
 import jinja2
 import pytest
 
-from chatkit_site.templating import TemplateLimitError, evaluate_expression, render_template
+from core.templating import TemplateLimitError, evaluate_expression, render_template
 from widgets.models import WidgetTemplate
 from widgets.validation import build_widget
 

@@ -16,7 +16,7 @@ logger = logging.getLogger("chatkit.workflows")
 
 
 def seal_keys(apps, schema_editor):
-    from chatkit_site.credentials import project_variables, seal
+    from core.credentials import project_variables, seal
 
     AvailableModel = apps.get_model("workflows", "AvailableModel")
     refused = project_variables()

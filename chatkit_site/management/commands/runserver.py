@@ -11,7 +11,7 @@ to run its exit handlers — so the embedded PostgreSQL it started kept running.
 * both die with their own parent (``die_with_parent``): ``make run`` execs this command, so
   ``kill -TERM`` on make ends the server too.
 
-The last process of the project to exit stops the embedded PostgreSQL (chatkit_site.embedded_postgres).
+The last process of the project to exit stops the embedded PostgreSQL (core.embedded_postgres).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``detail`` is always a string. Validation errors keep DRF's per-field messages under ``errors``
 and summarise them in ``detail``, so a client can always show ``detail`` and optionally
 highlight fields. DRF views get this shape through ``api_exception_handler`` (the
-EXCEPTION_HANDLER setting); the async endpoints of ``chatkit_site.http`` render their errors
+EXCEPTION_HANDLER setting); the async endpoints of ``core.http`` render their errors
 through the same function.
 """
 

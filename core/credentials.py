@@ -113,6 +113,19 @@ def sealed_for(sealed: str, *, url: str) -> bool:
     return bool(sealed)
 
 
+_sealed_fields: list[tuple[Any, str]] = []
+
+
+def register_sealed_field(model: Any, field: str) -> None:
+    """Apps name the columns that hold sealed credentials (for rotate_credentials_key)."""
+    if (model, field) not in _sealed_fields:
+        _sealed_fields.append((model, field))
+
+
+def sealed_fields() -> list[tuple[Any, str]]:
+    return list(_sealed_fields)
+
+
 def rotate(sealed: str) -> str:
     """``sealed`` re-encrypted with the first key (the others still decrypt until removed)."""
     return _fernet(credentials_keys()).rotate(sealed.encode()).decode() if sealed else sealed

@@ -1,6 +1,6 @@
 """The async endpoints in /api/schema/.
 
-drf-spectacular documents DRF views only. Endpoints declared with ``chatkit_site.http.api_endpoint``
+drf-spectacular documents DRF views only. Endpoints declared with ``core.http.api_endpoint``
 carry their OpenAPI operations (``schema=``); this post-processing hook finds them in the URL
 configuration and adds them, with the shared error shape and, for request bodies described by
 pydantic models (the ChatKit request union), components generated from those models and

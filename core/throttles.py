@@ -8,7 +8,7 @@ import time
 
 from django.core.cache import cache
 
-from chatkit_site.env import parse_rate
+from core.env import parse_rate
 
 
 def _window(key: str, rate: str) -> tuple[str, int, int]:

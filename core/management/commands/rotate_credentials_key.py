@@ -11,19 +11,16 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from chatkit_site.credentials import rotate
+from core.credentials import rotate, sealed_fields
 
 
 class Command(BaseCommand):
     help = "Re-encrypt the stored credentials (MCP server headers, model API keys) with the first key."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from mcphub.models import McpServer
-        from workflows.models import AvailableModel
-
         count = 0
         with transaction.atomic():
-            for model, field in ((McpServer, "sealed_headers"), (AvailableModel, "sealed_api_key")):
+            for model, field in sealed_fields():
                 for row in model.objects.select_for_update().exclude(**{field: ""}):
                     model.objects.filter(pk=row.pk).update(**{field: rotate(getattr(row, field))})
                     count += 1

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from chatkit_site.postgres import base
+from core.postgres import base
 
 from .server import SUPERUSER, ensure_server, postmaster_pid, revive_server
 from .tuning import tuning_from_settings

@@ -1,26 +1,28 @@
 """The HTTP layer of the endpoints that are not DRF views: async JSON and streaming endpoints.
 
 DRF views get authentication, method checks and the error shape from DRF and
-``chatkit_site.exceptions``. Async endpoints (ChatKit, hosted mode, weather, configuration)
+``core.exceptions``. Async endpoints (ChatKit, hosted mode, weather, configuration)
 are decorated with ``api_endpoint``, which gives them exactly the same: a JWT checked before
 anything else (401), 405 for other methods, and every exception — DRF's ``APIException``s,
 Django's ``Http404`` / ``ValidationError``, database outages, bugs — rendered by
 ``api_exception_handler`` into ``{"detail": …}``. Their OpenAPI description is given to the
-decorator (``schema=``) and added to ``/api/schema/`` by ``chatkit_site.openapi``.
+decorator (``schema=``) and added to ``/api/schema/`` by ``core.openapi``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 
-from chatkit_site.exceptions import api_exception_handler
+from core.exceptions import api_exception_handler
 
 AsyncView = Callable[..., Awaitable[HttpResponse]]
 
@@ -47,6 +49,13 @@ def unauthorized() -> JsonResponse:
     return response
 
 
+@lru_cache(maxsize=1)
+def bearer_authenticator() -> Any:
+    """``settings.API_BEARER_AUTHENTICATOR``: async (request) → user or None. The project names
+    it (accounts'), so this shared module knows no feature app."""
+    return import_string(settings.API_BEARER_AUTHENTICATOR)
+
+
 def api_endpoint(
     *,
     methods: tuple[str, ...],
@@ -65,15 +74,13 @@ def api_endpoint(
         @csrf_exempt  # Bearer tokens or no credentials at all: there are no cookies to forge
         @wraps(view)
         async def endpoint(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            from accounts.authentication import authenticate_bearer
-
             try:
                 if request.method not in methods:
                     response = exception_response(exceptions.MethodNotAllowed(request.method or ""))
                     response["Allow"] = ", ".join(methods)
                     return response
                 if authenticated and request.method not in anonymous_methods:
-                    user = await authenticate_bearer(request)
+                    user = await bearer_authenticator()(request)
                     if user is None:
                         return unauthorized()
                     request.user = user

@@ -1,0 +1,309 @@
+"""Writing documents into a store: prepare (linearise, chunk), embed, and replace atomically.
+
+Depends only on the models, the embedder and the lineariser, so the background task and the
+services both call it without importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, F, Sum
+from django.utils.translation import gettext as _
+
+from vectorstores.embeddings import Embedder, get_embedder
+from vectorstores.linearize import ChunkDraft, chunk_lines, flatten
+from vectorstores.models import (
+    EMBEDDING_DIMENSIONS,
+    Chunk,
+    Document,
+    VectorStore,
+    text_search_config_check,
+)
+
+
+class EmbeddingModelMismatch(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    doc_id: str
+    document: Any
+    metadata: dict[str, Any]
+    text: str
+    chunks: list[ChunkDraft]
+
+
+def clean_text(value: str | None) -> str | None:
+    """Titles and descriptions are stripped; an empty one is stored as null."""
+    return (value or "").strip() or None
+
+
+def _store_describe(*, store_id: int, title: str | None, metadata: dict[str, Any] | None) -> VectorStore:
+    with transaction.atomic():
+        store = store_lock(store_id)
+        if title:
+            store.title = title
+        if metadata:
+            store.metadata = {**(store.metadata or {}), **metadata}
+        store.save(update_fields=["title", "metadata", "updated_at"])
+    return store
+
+
+def store_lock(store_id: int) -> VectorStore:
+    """Lock a store's row, the first lock of every write to a store.
+
+    Ingestion, document deletion and store deletion all take this lock before any other, so
+    they can never wait on each other in opposite orders (deadlock). A store deleted in the
+    meantime raises VectorStore.DoesNotExist (answered 404).
+    """
+    return VectorStore.objects.select_for_update().get(pk=store_id)
+
+
+def check_embedder(*, store: VectorStore, embedder: Embedder) -> None:
+    """Refuse to mix vectors of two models in one store (same width does not mean same space)."""
+    if embedder.dimensions != EMBEDDING_DIMENSIONS:
+        raise EmbeddingModelMismatch(
+            _(
+                "The embedding model %(model)s produces %(dim)s dimensions; "
+                "this installation stores %(expected)s."
+            )
+            % {"model": embedder.model_id, "dim": embedder.dimensions, "expected": EMBEDDING_DIMENSIONS}
+        )
+    if store.embedding_model and store.embedding_model != embedder.model_id:
+        raise EmbeddingModelMismatch(
+            _(
+                "The store %(slug)s was embedded with %(stored)s but the active embedding model is "
+                "%(active)s. Set EMBEDDING_MODEL to the store's model, or re-create the store."
+            )
+            % {"slug": store.slug, "stored": store.embedding_model, "active": embedder.model_id}
+        )
+
+
+def _store_for_ingest(
+    *, slug: str, embedder: Embedder, title: str | None, metadata: dict[str, Any] | None
+) -> VectorStore:
+    text_search_config_check(metadata)
+    store, created = VectorStore.objects.get_or_create(
+        slug=slug, defaults={"title": clean_text(title) or slug, "metadata": metadata or {}}
+    )
+    if not created and (clean_text(title) or metadata):
+        # On an existing store, store_title replaces the title and store_metadata is merged in.
+        store = _store_describe(store_id=store.pk, title=clean_text(title), metadata=metadata)
+    check_embedder(store=store, embedder=embedder)
+    if not store.embedding_model:
+        VectorStore.objects.filter(pk=store.pk, embedding_model="").update(
+            embedding_model=embedder.model_id, embedding_dimensions=embedder.dimensions
+        )
+        store.refresh_from_db()
+        check_embedder(store=store, embedder=embedder)
+    return store
+
+
+def prepare_document(
+    *, store: VectorStore, doc_id: str, document: Any, metadata: dict[str, Any], embedder: Embedder
+) -> PreparedDocument:
+    lines = list(flatten(document))
+    budget = min(settings.KB_CHUNK_MAX_TOKENS, embedder.max_tokens)
+    chunks = chunk_lines(
+        lines,
+        count_tokens=embedder.count_tokens,
+        max_tokens=budget,
+        overlap_lines=settings.KB_CHUNK_OVERLAP_LINES,
+    )
+    return PreparedDocument(
+        doc_id=doc_id,
+        document=document,
+        metadata=metadata,
+        text="\n".join(line.text for line in lines),
+        chunks=chunks,
+    )
+
+
+def _change_term_stats(document_id: int, store_id: int, sign: int) -> None:
+    # ORDER BY term: concurrent ingestions lock the same rows in the same order (no deadlock).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO vectorstores_term (store_id, term, df)
+            SELECT %s, lexeme, %s * count(*)
+              FROM vectorstores_chunk c, unnest(tsvector_to_array(c.tsv)) AS lexeme
+             WHERE c.document_id = %s GROUP BY lexeme ORDER BY lexeme
+            ON CONFLICT (store_id, term) DO UPDATE SET df = vectorstores_term.df + EXCLUDED.df
+            """,
+            [store_id, sign, document_id],
+        )
+
+
+class NotTheOwner(ValidationError):
+    """A user's write would replace a document that user did not write."""
+
+
+def _write_document(
+    *, store: VectorStore, prepared: PreparedDocument, vectors: Any, owner: Any = None
+) -> Document:
+    """Replace (or create) one document and its chunks atomically.
+
+    With ``owner`` (a chat turn's user), only that user's own documents may be replaced, and a
+    new one is recorded as theirs.
+    """
+    with transaction.atomic():
+        store_lock(store.pk)
+        existing = Document.objects.select_for_update().filter(store=store, doc_id=prepared.doc_id).first()
+        if owner is not None and existing is not None and existing.owner_id != owner.pk:
+            raise NotTheOwner(
+                _("The document %(doc_id)s belongs to someone else; it was not replaced.")
+                % {"doc_id": prepared.doc_id}
+            )
+        removed_chunks = removed_terms = 0
+        if existing is not None:
+            _change_term_stats(existing.pk, store.pk, -1)
+            stats = existing.chunks.aggregate(n=Count("id"), terms=Sum("term_count"))
+            removed_chunks, removed_terms = stats["n"] or 0, stats["terms"] or 0
+            existing.chunks.all().delete()
+            document = existing
+            document.document = prepared.document
+            document.text = prepared.text
+            document.metadata = prepared.metadata
+        else:
+            document = Document(
+                store=store,
+                doc_id=prepared.doc_id,
+                document=prepared.document,
+                text=prepared.text,
+                metadata=prepared.metadata,
+                owner=owner,
+            )
+        document.chunk_count = len(prepared.chunks)
+        document.save()
+        Chunk.objects.bulk_create(
+            [
+                Chunk(
+                    store=store,
+                    document=document,
+                    doc_id=prepared.doc_id,
+                    chunk_index=draft.index,
+                    text=draft.text,
+                    source=draft.source,
+                    embedding=vectors[position],
+                    metadata={"doc_id": prepared.doc_id, "store": store.slug, "chunk_index": draft.index},
+                )
+                for position, draft in enumerate(prepared.chunks)
+            ]
+        )
+        with connection.cursor() as cursor:
+            # The search vector uses the store's text search configuration ("simple" unless
+            # the store's metadata names one), so it is maintained here, not generated.
+            cursor.execute(
+                "UPDATE vectorstores_chunk SET tsv = to_tsvector(%s::regconfig, text) WHERE document_id = %s",
+                [store.text_search_config, document.pk],
+            )
+            cursor.execute(
+                """
+                UPDATE vectorstores_chunk c SET term_count = COALESCE(
+                    (SELECT sum(coalesce(array_length(positions, 1), 1)) FROM unnest(c.tsv)), 0)
+                 WHERE document_id = %s
+                RETURNING term_count
+                """,
+                [document.pk],
+            )
+            added_terms = sum(row[0] for row in cursor.fetchall())
+        _change_term_stats(document.pk, store.pk, +1)
+        VectorStore.objects.filter(pk=store.pk).update(
+            chunk_count=F("chunk_count") + len(prepared.chunks) - removed_chunks,
+            total_terms=F("total_terms") + added_terms - removed_terms,
+        )
+    return document
+
+
+def document_ingest(
+    *,
+    store_slug: str,
+    doc_id: str,
+    document: Any,
+    metadata: dict[str, Any] | None = None,
+    store_title: str | None = None,
+    store_metadata: dict[str, Any] | None = None,
+    owner: Any = None,
+) -> Document:
+    embedder = get_embedder()
+    store = _store_for_ingest(slug=store_slug, embedder=embedder, title=store_title, metadata=store_metadata)
+    prepared = prepare_document(
+        store=store, doc_id=doc_id, document=document, metadata=metadata or {}, embedder=embedder
+    )
+    # Inference happens outside the transaction: rows are locked only for the short write.
+    vectors = embedder.embed_passages([chunk.text for chunk in prepared.chunks])
+    return _write_document(store=store, prepared=prepared, vectors=vectors, owner=owner)
+
+
+@dataclass
+class IngestProgress:
+    documents: int = 0
+    chunks: int = 0
+
+
+def documents_ingest(
+    *,
+    store_slug: str,
+    documents: Iterable[tuple[str, Any, dict[str, Any]]],
+    batch_size: int = 64,
+    store_title: str | None = None,
+    store_metadata: dict[str, Any] | None = None,
+    on_batch: Any = None,
+) -> IngestProgress:
+    """Ingest many ``(doc_id, document, metadata)``; chunks of a batch are embedded together.
+
+    Each document is written in its own transaction, so an error never leaves a document
+    half-written; earlier documents stay ingested.
+    """
+    embedder = get_embedder()
+    store = _store_for_ingest(slug=store_slug, embedder=embedder, title=store_title, metadata=store_metadata)
+    progress = IngestProgress()
+    for batch in _batches(documents, batch_size):
+        prepared = [
+            prepare_document(store=store, doc_id=doc_id, document=doc, metadata=metadata, embedder=embedder)
+            for doc_id, doc, metadata in batch
+        ]
+        texts = [chunk.text for item in prepared for chunk in item.chunks]
+        vectors = embedder.embed_passages(texts) if texts else []
+        offset = 0
+        for item in prepared:
+            count = len(item.chunks)
+            _write_document(store=store, prepared=item, vectors=vectors[offset : offset + count])
+            offset += count
+            progress.documents += 1
+            progress.chunks += count
+        if on_batch is not None:
+            on_batch(progress)
+    return progress
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def document_delete(*, document: Document) -> None:
+    with transaction.atomic():
+        store = store_lock(document.store_id)
+        if not Document.objects.filter(pk=document.pk).exists():
+            raise Document.DoesNotExist("The document was deleted meanwhile.")
+        _change_term_stats(document.pk, store.pk, -1)
+        stats = document.chunks.aggregate(n=Count("id"), terms=Sum("term_count"))
+        document.delete()
+        VectorStore.objects.filter(pk=store.pk).update(
+            chunk_count=F("chunk_count") - (stats["n"] or 0),
+            total_terms=F("total_terms") - (stats["terms"] or 0),
+        )
