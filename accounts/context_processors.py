@@ -8,7 +8,7 @@ def api_tokens(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from accounts.views import page_token_pair
+    from accounts.views.auth import page_token_pair
 
     # Lazy: only pages that print the tokens pay for signing them.
     return {"api_tokens": lambda: page_token_pair(request)}

@@ -106,7 +106,7 @@ def _input(request: HttpRequest) -> tuple[dict[str, Any], str, dict[str, Any]]:
 
 @api_endpoint(methods=("POST",), schema=TEST_OPERATION)
 async def test_console(request: HttpRequest, workflow_id: int) -> HttpResponse:
-    from workflows.engine import WorkflowTurn
+    from workflows.engine.turn import WorkflowTurn
 
     if not request.user.is_admin:
         raise PermissionDenied()

@@ -177,7 +177,7 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: RequestContext
     ) -> AsyncIterator[ThreadStreamEvent]:
         """The thread's workflow when one runs the chat, else the plain assistant."""
-        from workflows.engine import WorkflowTurn, thread_workflow
+        from workflows.engine.turn import WorkflowTurn, thread_workflow
 
         row = await db_call(thread_workflow, thread.id)
         if row is None:
@@ -240,7 +240,7 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         sender: WidgetItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
-        from workflows.engine import WorkflowTurn, thread_workflow
+        from workflows.engine.turn import WorkflowTurn, thread_workflow
 
         row = await db_call(thread_workflow, thread.id)
         if row is not None and sender is not None and row.resume.get("item_id") == sender.id:

@@ -19,7 +19,7 @@ from chatkit_site.tests.processes import free_port
 from core.credentials import CredentialError, origin_of, project_variables, seal
 from mcphub.admin import NO_ANSWER, connection_report
 from mcphub.models import McpServer
-from workflows.agents import model_for
+from workflows.engine.agents import model_for
 from workflows.models import AvailableModel
 
 pytestmark = pytest.mark.django_db

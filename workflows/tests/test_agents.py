@@ -7,7 +7,7 @@ from agents import OpenAIChatCompletionsModel, OpenAIResponsesModel
 from asgiref.sync import async_to_sync
 
 from conversations.engine.offline_model import OfflineModel
-from workflows.agents import model_for, model_settings
+from workflows.engine.agents import model_for, model_settings
 from workflows.models import AvailableModel
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from accounts.access_tokens import (
     access_token_revoke,
     password_confirm,
 )
-from accounts.apis import throttled
+from accounts.apis.auth import throttled
 from accounts.models import PersonalAccessToken
 from accounts.throttling import LoginThrottled
 

@@ -49,7 +49,7 @@ from conversations.engine.tool_items import ToolCallHooks
 from core.db import db_call
 from core.templating import evaluate_expression_async, render_template_async
 from mcphub.clients import connected
-from workflows.agents import build_agents, mcp_servers_by_node
+from workflows.engine.agents import build_agents, mcp_servers_by_node
 from workflows.graph import Graph, Node, parse_graph
 from workflows.models import ThreadWorkflow, Workflow, WorkflowRun
 

@@ -1,0 +1,1 @@
+"""The REST API of accounts: authentication, users, personal access tokens."""

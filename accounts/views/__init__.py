@@ -1,0 +1,1 @@
+"""Pages of accounts: log in and out, and My account."""
