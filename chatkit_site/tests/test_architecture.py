@@ -82,7 +82,7 @@ def import_cycles(graph: grimp.ImportGraph) -> list[list[str]]:
 
 def test_the_layers_hold_core_below_the_apps_below_the_project():
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache", "--no-logo"],
         cwd=ROOT,
         capture_output=True,
         text=True,
