@@ -2,15 +2,17 @@
 
 from django.urls import path
 
-from workflows import apis, console, views
+from workflows import views
+from workflows.apis import console, registry
+from workflows.apis import workflows as apis
 
 # /api/models
-models_root = [path("", apis.ModelListApi.as_view(), name="api-models")]
+models_root = [path("", registry.ModelListApi.as_view(), name="api-models")]
 
 # /api/admin/…
 admin_api = [
-    path("models", apis.AdminModelListCreateApi.as_view(), name="api-admin-models"),
-    path("models/<int:model_id>", apis.AdminModelDetailApi.as_view(), name="api-admin-model"),
+    path("models", registry.AdminModelListCreateApi.as_view(), name="api-admin-models"),
+    path("models/<int:model_id>", registry.AdminModelDetailApi.as_view(), name="api-admin-model"),
 ]
 
 # /api/workflows and /api/workflows/…

@@ -45,7 +45,7 @@ def test_make_run_migrates_and_serves_with_one_start_of_postgresql_even_across_r
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     make = start_make("run", port, tmp_path)
-    watched = BASE_DIR / "chatkit_site" / "apis.py"
+    watched = BASE_DIR / "chatkit_site" / "urls.py"
     times = watched.stat()
 
     def serving() -> bool:
