@@ -260,3 +260,11 @@ async def list_server_tools(entry: McpServer) -> list[dict[str, Any]]:
     async with server:
         tools = await server.list_tools()
     return [{"name": tool.name, "description": tool.description or ""} for tool in tools]
+
+
+@asynccontextmanager
+async def assistant_toolbox(user: Any) -> AsyncIterator[tuple[list[MCPServer], list[FunctionTool]]]:
+    """The default assistant's MCP servers, connected for one turn (the chat engine's hook)."""
+    names = await db_call(assistant_server_names)
+    async with connected(names, user=user) as toolbox:
+        yield toolbox.pick(names)

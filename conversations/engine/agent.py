@@ -13,6 +13,7 @@ from chatkit.agents import AgentContext, ClientToolCall
 from django.conf import settings
 from openai import AsyncOpenAI
 
+from conversations.engine.extensions import extensions
 from conversations.engine.offline_model import OfflineModel
 
 CLIENT_TOOLS = ["get_weather"]
@@ -83,10 +84,8 @@ def build_agent(
     model: Model | None = None, mcp_servers: list[Any] | None = None, extra_tools: list[Any] | None = None
 ) -> Agent[AgentContext]:
     """The default assistant; ``mcp_servers`` are connected ones (mcphub.clients.connected)."""
-    if settings.CHATKIT_WEATHER_TOOL == "server":
-        from tools.agent_tools import get_weather_server
-
-        weather, stop_at = get_weather_server, []
+    if settings.CHATKIT_WEATHER_TOOL == "server" and extensions.server_weather_tool is not None:
+        weather, stop_at = extensions.server_weather_tool, []
     else:
         weather, stop_at = get_weather_client, CLIENT_TOOLS
     return Agent[AgentContext](

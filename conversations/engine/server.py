@@ -47,6 +47,7 @@ from conversations.engine.actions import handlers_for
 from conversations.engine.attachments import DjangoAttachmentStore
 from conversations.engine.context import RequestContext, turn_user
 from conversations.engine.converter import AttachmentAwareConverter
+from conversations.engine.extensions import assistant_toolbox, extensions
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import DjangoStore, new_id
 from conversations.engine.titles import title_for
@@ -54,7 +55,6 @@ from conversations.engine.tool_items import ToolCallHooks
 from conversations.models import Feedback
 from conversations.models import ThreadItem as ThreadItemRow
 from core.db import db_call
-from mcphub.clients import assistant_server_names, connected
 
 logger = logging.getLogger("chatkit.conversations")
 
@@ -177,17 +177,12 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         self, thread: ThreadMetadata, input_user_message: UserMessageItem | None, context: RequestContext
     ) -> AsyncIterator[ThreadStreamEvent]:
         """The thread's workflow when one runs the chat, else the plain assistant."""
-        from workflows.engine.turn import WorkflowTurn, thread_workflow
-
-        row = await db_call(thread_workflow, thread.id)
-        if row is None:
+        events = None
+        if extensions.message_turn is not None:
+            rewriter = _ItemIdRewriter()
+            events = await extensions.message_turn(self, thread, context, input_user_message, rewriter)
+        if events is None:
             events = self._assistant(thread, context)
-        else:
-            turn = WorkflowTurn(
-                server=self, thread=thread, context=context, row=row, user_message=input_user_message,
-                rewriter=_ItemIdRewriter(),
-            )  # fmt: skip
-            events = turn.stream()
         async for event in events:
             yield event
 
@@ -200,11 +195,9 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         agent_input = await self.converter.to_agent_input(list(reversed(history.data)))
         agent_context = AgentContext(thread=thread, store=self.store, request_context=context)
         pace = StreamPace()
-        names = await db_call(assistant_server_names)
         # The MCP servers the assistant uses (its task tools among them) are connected for the
         # turn and closed when it ends, whichever way it ends.
-        async with connected(names, user=context.user) as toolbox:
-            servers, stand_ins = toolbox.pick(names)
+        async with assistant_toolbox(context.user) as (servers, stand_ins):
             agent = agent_module.build_agent(PacedModel(self.model(), pace), servers, stand_ins)
             result = Runner.run_streamed(agent, agent_input, context=agent_context, hooks=ToolCallHooks())
             rewriter = _ItemIdRewriter()
@@ -240,19 +233,13 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         sender: WidgetItem | None,
         context: RequestContext,
     ) -> AsyncIterator[ThreadStreamEvent]:
-        from workflows.engine.turn import WorkflowTurn, thread_workflow
-
-        row = await db_call(thread_workflow, thread.id)
-        if row is not None and sender is not None and row.resume.get("item_id") == sender.id:
-            # A widget the workflow showed: its action resumes the workflow where the widget said.
-            turn = WorkflowTurn(
-                server=self, thread=thread, context=context, row=row, user_message=None,
-                action={"type": action.type, "payload": action.payload or {}},
-                resume_at=row.resume["node"], rewriter=_ItemIdRewriter(),
-            )  # fmt: skip
-            async for event in turn.stream():
-                yield event
-            return
+        if extensions.action_turn is not None:
+            # A widget a workflow showed: its action resumes the workflow where the widget said.
+            events = await extensions.action_turn(self, thread, action, sender, context, _ItemIdRewriter())
+            if events is not None:
+                async for event in events:
+                    yield event
+                return
         handlers = handlers_for(action.type)
         if handlers is None or handlers.stream is None:
             raise CustomStreamError(_("No handler for action %(type)s.") % {"type": action.type})

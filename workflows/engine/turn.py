@@ -454,3 +454,34 @@ class WorkflowTurn:
             self.thread.id, after=None, limit=limit, order="desc", context=self.context
         )
         return await self.server.converter.to_agent_input(list(reversed(history.data)))
+
+
+# --- The chat engine's entry points (registered in conversations.engine.extensions) -----------
+
+
+async def message_turn(
+    server: Any, thread: ThreadMetadata, context: Any, user_message: UserMessageItem | None, rewriter: Any
+) -> AsyncIterator[ThreadStreamEvent] | None:
+    """The events of a user message when a workflow runs the thread, else None."""
+    row = await db_call(thread_workflow, thread.id)
+    if row is None:
+        return None
+    turn = WorkflowTurn(
+        server=server, thread=thread, context=context, row=row, user_message=user_message, rewriter=rewriter
+    )
+    return turn.stream()
+
+
+async def action_turn(
+    server: Any, thread: ThreadMetadata, action: Any, sender: Any, context: Any, rewriter: Any
+) -> AsyncIterator[ThreadStreamEvent] | None:
+    """The events of a widget action that resumes the thread's workflow, else None."""
+    row = await db_call(thread_workflow, thread.id)
+    if row is None or sender is None or row.resume.get("item_id") != sender.id:
+        return None
+    turn = WorkflowTurn(
+        server=server, thread=thread, context=context, row=row, user_message=None,
+        action={"type": action.type, "payload": action.payload or {}},
+        resume_at=row.resume["node"], rewriter=rewriter,
+    )  # fmt: skip
+    return turn.stream()
