@@ -10,14 +10,12 @@ model sees the error, the turn goes on — and one log line.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx2
 from agents import FunctionTool, RunContextWrapper
 from agents.mcp import (
     MCPServer,
@@ -49,17 +47,6 @@ def _tool_error(ctx: RunContextWrapper[Any], error: Exception) -> str:
     return f"The tool failed: {error}"
 
 
-def _in_process_client(headers: dict[str, str] | None = None, timeout: Any = None, auth: Any = None) -> Any:
-    from mcphub.endpoint import endpoint
-
-    return httpx2.AsyncClient(
-        transport=httpx2.ASGITransport(app=endpoint.serve_internal),
-        headers=headers,
-        timeout=timeout,
-        auth=auth,
-    )
-
-
 def sdk_server(entry: McpServer) -> MCPServer:
     """The Agents SDK server of an admin-registered entry (not connected yet)."""
     common: dict[str, Any] = {
@@ -85,36 +72,91 @@ def sdk_server(entry: McpServer) -> MCPServer:
     return MCPServerStreamableHttp(params=params, **common)  # type: ignore[arg-type]
 
 
+class OwnTools(MCPServer):
+    """The project's own task tools for one turn's user, called in process.
+
+    The same tools /mcp serves (mcphub.endpoint: one definition, validated the same way), but
+    no HTTP, no MCP session and no per-turn tool listing: ``list_tools`` is read once per
+    process from the endpoint's server, ``call_tool`` calls it directly as the user. To the
+    Agents SDK it is an MCP server named "tasks", so tool calls look and behave as before.
+    """
+
+    _tools: list[Any] | None = None
+
+    def __init__(self, user: Any) -> None:
+        super().__init__(failure_error_function=_tool_error)
+        self.user = user
+
+    @property
+    def name(self) -> str:
+        return SELF_NAME
+
+    async def connect(self) -> None:
+        return None
+
+    async def cleanup(self) -> None:
+        return None
+
+    async def list_tools(self, run_context: Any = None, agent: Any = None) -> list[Any]:
+        if OwnTools._tools is None:
+            from mcphub.endpoint import server
+
+            OwnTools._tools = [tool for tool in await server.list_tools() if tool.name in TASK_TOOLS]
+        return list(OwnTools._tools)
+
+    async def call_tool(
+        self, tool_name: str, arguments: dict[str, Any] | None, meta: dict[str, Any] | None = None
+    ) -> CallToolResult:
+        from mcp.server.mcpserver.exceptions import ToolError
+
+        from mcphub.endpoint import current_user, server
+
+        if tool_name not in TASK_TOOLS:
+            return _error_result(f"Unknown tool: {tool_name}")
+        token = current_user.set(self.user)
+        try:
+            result = await server.call_tool(tool_name, arguments or {})
+        except ToolError as exc:  # what /mcp answers as an error result
+            return _error_result(str(exc))
+        finally:
+            current_user.reset(token)
+        return result  # type: ignore[return-value]
+
+    async def list_prompts(self) -> Any:
+        from mcp.types import ListPromptsResult
+
+        return ListPromptsResult(prompts=[])
+
+    async def get_prompt(self, name: str, arguments: dict[str, Any] | None = None) -> Any:
+        raise Unavailable("the project's own tools have no prompts")
+
+
+def _error_result(text: str) -> CallToolResult:
+    return CallToolResult(content=[TextContent(type="text", text=text)], isError=True)
+
+
 @contextmanager
 def self_server(user: Any) -> Iterator[MCPServer]:
-    """The project's own /mcp endpoint, as ``user``, limited to the task tools.
+    """The project's own task tools, as ``user``: in process (``OwnTools``), or over HTTP to
+    MCP_SELF_URL with a short-lived JWT of the user when that is set."""
+    if not settings.MCP_SELF_URL:
+        yield OwnTools(user)
+        return
+    from rest_framework_simplejwt.tokens import AccessToken
 
-    In process (the default) the user rides on a random per-turn key, so no token is made or
-    checked; with MCP_SELF_URL the calls go over HTTP with a short-lived JWT of the user.
-    """
-    from mcphub.endpoint import INTERNAL_HEADER, endpoint
-
-    params: dict[str, Any] = {"url": settings.MCP_SELF_URL or "http://localhost/mcp", "timeout": 30}
-    key = secrets.token_urlsafe(24)
-    if settings.MCP_SELF_URL:
-        from rest_framework_simplejwt.tokens import AccessToken
-
-        params["headers"] = {"Authorization": f"Bearer {AccessToken.for_user(user)}"}
-    else:
-        params["headers"] = {INTERNAL_HEADER.decode(): key}
-        params["httpx_client_factory"] = _in_process_client
-        endpoint.internal_users[key] = user
-    try:
-        yield MCPServerStreamableHttp(
-            params=params,  # type: ignore[arg-type]
-            name=SELF_NAME,
-            cache_tools_list=True,
-            client_session_timeout_seconds=30,
-            tool_filter=create_static_tool_filter(allowed_tool_names=TASK_TOOLS),
-            failure_error_function=_tool_error,
-        )
-    finally:
-        endpoint.internal_users.pop(key, None)
+    params: dict[str, Any] = {
+        "url": settings.MCP_SELF_URL,
+        "timeout": 30,
+        "headers": {"Authorization": f"Bearer {AccessToken.for_user(user)}"},
+    }
+    yield MCPServerStreamableHttp(
+        params=params,  # type: ignore[arg-type]
+        name=SELF_NAME,
+        cache_tools_list=True,
+        client_session_timeout_seconds=30,
+        tool_filter=create_static_tool_filter(allowed_tool_names=TASK_TOOLS),
+        failure_error_function=_tool_error,
+    )
 
 
 def stand_in(name: str, reason: str, tool_names: list[str]) -> list[FunctionTool]:

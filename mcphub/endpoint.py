@@ -34,7 +34,6 @@ from mcphub import tools
 logger = logging.getLogger("chatkit.mcp")
 
 MCP_PATH = "/mcp"
-INTERNAL_HEADER = b"x-chatkit-internal"
 current_user: contextvars.ContextVar[Any] = contextvars.ContextVar("mcp_user")
 # The client's address (as REST sees it: TRUSTED_PROXY_COUNT applies), for the shared throttles.
 current_address: contextvars.ContextVar[str] = contextvars.ContextVar("mcp_address", default="unknown")
@@ -184,9 +183,6 @@ class McpEndpoint:
 
     def __init__(self) -> None:
         self._apps: dict[asyncio.AbstractEventLoop, Any] = {}
-        # The assistant's own in-process calls: a random key per turn → its user (never reachable
-        # from outside: only ``serve_internal`` reads it, and only mcphub.clients calls that).
-        self.internal_users: dict[str, Any] = {}
 
     async def _app(self) -> Any:
         loop = asyncio.get_running_loop()
@@ -222,14 +218,8 @@ class McpEndpoint:
             return
         await self.serve(scope, receive, send)
 
-    async def serve_internal(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        """The default assistant's in-process calls (mcphub.clients): the turn's user, no token."""
-        key = next((value for name, value in scope.get("headers", []) if name == INTERNAL_HEADER), b"")
-        user = self.internal_users.get(key.decode("latin-1"))
-        await self.serve(scope, receive, send, user=user)
-
-    async def serve(self, scope: dict[str, Any], receive: Any, send: Any, user: Any = None) -> None:
-        user = user or await authenticate(scope)
+    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        user = await authenticate(scope)
         if user is None:
             await _answer(
                 send, 401, "Authentication required: a valid access token or personal access token.",

@@ -38,6 +38,8 @@ class ImportForm(forms.Form):
 class AvailableModelForm(forms.ModelForm):
     """The API key is write-only: entered here, sealed for the endpoint, never shown again."""
 
+    base_url = forms.URLField(label=_("base URL"), required=False, max_length=500, assume_scheme="https")
+
     new_api_key = forms.CharField(
         label=_("Set the API key"),
         required=False,
