@@ -37,6 +37,10 @@ class RequestContext:
     # A thread the server loaded before handing the request to the SDK (to check its status):
     # the SDK's own load of it takes this copy instead of querying again.
     preloaded_threads: dict[str, Any] = field(default_factory=dict)
+    # The newest items of a thread read during this request (newest first, and whether older
+    # ones exist), dropped at any write to the thread: the SDK's look at the last two items
+    # right after the history was read costs no second query.
+    newest_items: dict[str, tuple[list[Any], bool]] = field(default_factory=dict)
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}{path}"

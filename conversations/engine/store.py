@@ -102,6 +102,9 @@ def _thread_metadata(row: Thread) -> ThreadMetadata:
     )
 
 
+NEWEST_KEPT = 4
+
+
 class DjangoStore(Store[RequestContext]):
     def generate_thread_id(self, context: RequestContext) -> str:
         thread_id = new_id("thread")
@@ -178,12 +181,22 @@ class DjangoStore(Store[RequestContext]):
         self, thread_id: str, after: str | None, limit: int, order: str, context: RequestContext
     ) -> Page[ThreadItem]:
         await self._ensure_owned(thread_id, context)
+        newest = after is None and order == "desc"
+        known = context.newest_items.get(thread_id) if newest else None
+        if known is not None and (len(known[0]) >= limit or not known[1]):
+            data = [item.model_copy(deep=True) for item in known[0][:limit]]
+            has_more = len(known[0]) > limit or known[1]
+            return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
         rows = await db_call(_keyset_items, thread_id, after, limit, order)
         has_more = len(rows) > limit
         data = [_item(payload) for _, payload in rows[:limit]]
+        if newest:  # a few are enough for the SDK's look at the last two; copies, not shared
+            kept = [item.model_copy(deep=True) for item in data[:NEWEST_KEPT]]
+            context.newest_items[thread_id] = (kept, has_more or len(data) > NEWEST_KEPT)
         return Page(data=data, has_more=has_more, after=data[-1].id if data else None)
 
     async def add_thread_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        context.newest_items.pop(thread_id, None)
         if thread_id in context.unsaved_threads:
             await self._create_with_item(thread_id, item, context, replace=False)
             return
@@ -193,6 +206,7 @@ class DjangoStore(Store[RequestContext]):
         context.threads_with_items.add(thread_id)
 
     async def save_item(self, thread_id: str, item: ThreadItem, context: RequestContext) -> None:
+        context.newest_items.pop(thread_id, None)
         if thread_id in context.unsaved_threads:
             await self._create_with_item(thread_id, item, context, replace=True)
             return
@@ -225,6 +239,7 @@ class DjangoStore(Store[RequestContext]):
         return _item(payload)
 
     async def delete_thread_item(self, thread_id: str, item_id: str, context: RequestContext) -> None:
+        context.newest_items.pop(thread_id, None)
         await self._ensure_owned(thread_id, context)
         await db_call(ThreadItemRow.objects.filter(thread_id=thread_id, item_id=item_id).delete)
 

@@ -292,3 +292,37 @@ def test_a_new_thread_whose_first_item_fails_is_not_written(alice, monkeypatch):
             context,
         )
     assert not Thread.objects.filter(id=thread_id).exists()
+
+
+def test_the_newest_items_read_again_in_a_request_come_from_memory_until_a_write(alice, thread):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    context = ctx(alice)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for n in range(3):
+        run(
+            store.add_thread_item,
+            thread.id,
+            message(f"msg_{n}", thread.id, f"m{n}", start + timedelta(minutes=n)),
+            context,
+        )
+    history = run(store.load_thread_items, thread.id, None, 30, "desc", context)
+
+    with CaptureQueriesContext(connection) as queries:
+        last_two = run(store.load_thread_items, thread.id, None, 2, "desc", context)
+    assert len(queries) == 0
+    assert [item.id for item in last_two.data] == [item.id for item in history.data[:2]]
+    assert last_two.has_more
+    last_two.data[0].content[0].text = "changed by the caller"  # a copy: the memo is not touched
+    assert run(store.load_thread_items, thread.id, None, 1, "desc", context).data[0].content[0].text == "m2"
+
+    run(
+        store.add_thread_item,
+        thread.id,
+        message("msg_new", thread.id, "new", start + timedelta(hours=1)),
+        context,
+    )
+    after_write = run(store.load_thread_items, thread.id, None, 2, "desc", context)
+    assert [item.id for item in after_write.data] == ["msg_new", "msg_2"]
+    assert after_write.data[1].content[0].text == "m2"
