@@ -8,10 +8,13 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from conversations.engine.extensions import register_turns
+        from conversations.engine.extensions import register_thread_annotation, register_turns
         from core.credentials import register_sealed_field
-        from workflows.engine.turn import action_turn, message_turn
+        from workflows.engine import turn
         from workflows.models import AvailableModel
 
         register_sealed_field(AvailableModel, "sealed_api_key")
-        register_turns(message=message_turn, action=action_turn)  # workflows answer the chat
+        register_turns(message=turn.message_turn, action=turn.action_turn)  # workflows answer the chat
+        # The thread's workflow state comes with the thread, in the same query.
+        register_thread_annotation(turn.THREAD_ROW, turn.thread_row_annotation)
+        register_thread_annotation(turn.DEFAULT_VERSION, turn.default_version_annotation)

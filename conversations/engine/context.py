@@ -41,6 +41,8 @@ class RequestContext:
     # ones exist), dropped at any write to the thread: the SDK's look at the last two items
     # right after the history was read costs no second query.
     newest_items: dict[str, tuple[list[Any], bool]] = field(default_factory=dict)
+    # What other apps read with a thread (conversations.engine.extensions.thread_annotations).
+    thread_extras: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def absolute(self, path: str) -> str:
         return f"{self.base_url.rstrip('/')}{path}"

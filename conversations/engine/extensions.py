@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # (server, thread, context, user_message, rewriter) → the turn's events, or None when no
@@ -30,6 +30,9 @@ class _Extensions:
     action_turn: ActionTurn | None = None
     assistant_toolbox: AssistantToolbox | None = None
     server_weather_tool: Any = None
+    # name → a function building a query expression (OuterRef("pk") is the thread) added to the
+    # query that loads a thread; its value lands in RequestContext.thread_extras[thread_id].
+    thread_annotations: dict[str, Callable[[], Any]] = field(default_factory=dict)
 
 
 extensions = _Extensions()
@@ -38,6 +41,11 @@ extensions = _Extensions()
 def register_turns(*, message: MessageTurn, action: ActionTurn) -> None:
     """The workflow engine: it answers a thread's turns when a workflow runs the chat."""
     extensions.message_turn, extensions.action_turn = message, action
+
+
+def register_thread_annotation(name: str, expression: Callable[[], Any]) -> None:
+    """Read something of yours with the thread, in the same query (workflows: the thread's state)."""
+    extensions.thread_annotations[name] = expression
 
 
 def register_assistant_toolbox(toolbox: AssistantToolbox) -> None:

@@ -33,6 +33,7 @@ from pydantic import TypeAdapter
 
 from conversations.engine.checks import TITLE_MAX_CHARS, RequestRejected
 from conversations.engine.context import RequestContext
+from conversations.engine.extensions import extensions
 from conversations.models import Attachment, Thread
 from conversations.models import ThreadItem as ThreadItemRow
 from core.db import db_call
@@ -135,10 +136,13 @@ class DjangoStore(Store[RequestContext]):
         preloaded = context.preloaded_threads.pop(thread_id, None)
         if preloaded is not None:
             return preloaded
-        row = await db_call(Thread.objects.filter(id=thread_id, owner=context.user).first)
+        annotations = {name: build() for name, build in extensions.thread_annotations.items()}
+        threads = Thread.objects.filter(id=thread_id, owner=context.user).annotate(**annotations)
+        row = await db_call(threads.first)
         if row is None:
             raise NotFoundError(f"Thread {thread_id} not found")
         context.owned_threads.add(thread_id)
+        context.thread_extras[thread_id] = {name: getattr(row, name) for name in annotations}
         return _thread_metadata(row)
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:

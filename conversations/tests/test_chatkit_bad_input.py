@@ -232,3 +232,7 @@ def test_model_output_with_a_nul_is_stored_without_it(alice_client, scripted):
     stored = ThreadItem.objects.get(thread_id=thread_id, item_type="assistant_message")
     assert stored.payload["content"][0]["text"] == "beforeafter"
     assert json.dumps(events)  # the turn completed
+    assert "error" not in [event["type"] for event in events]  # the run log was written too
+    from workflows.models import WorkflowRun
+
+    assert WorkflowRun.objects.get(thread_id=thread_id).status == "completed"

@@ -16,7 +16,7 @@ import asyncio
 import copy
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,7 +38,9 @@ from chatkit.types import (
     UserMessageTextContent,
 )
 from django.conf import settings
-from django.db import transaction
+from django.db import connection
+from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -48,10 +50,11 @@ from conversations.engine.store import new_id
 from conversations.engine.tool_items import ToolCallHooks
 from core.db import db_call
 from core.templating import evaluate_expression_async, render_template_async
+from core.validation import strip_nul
 from mcphub.clients import connected
 from workflows.engine.agents import build_agents, mcp_servers_by_node
 from workflows.graph import Graph, Node, parse_graph
-from workflows.models import ThreadWorkflow, Workflow, WorkflowRun
+from workflows.models import ThreadWorkflow, Workflow, WorkflowRun, WorkflowVersion
 
 logger = logging.getLogger("chatkit.workflows")
 
@@ -64,15 +67,59 @@ STEP_FAILED = gettext_noop("The assistant could not answer right now. Please try
 _graphs: dict[int, Graph] = {}
 
 
-def graph_of(version_id: int, raw: dict[str, Any]) -> Graph:
+def graph_of(version_id: int, raw: Callable[[], dict[str, Any]]) -> Graph:
     # Versions that run are immutable (activated once), so their parsed graph is kept.
     if version_id not in _graphs:
-        _graphs[version_id] = parse_graph(raw)
+        _graphs[version_id] = parse_graph(raw())
     return _graphs[version_id]
 
 
-def thread_workflow(thread_id: str) -> ThreadWorkflow | None:
-    """The thread's workflow row (unsaved for a new thread), or None when no workflow runs the chat."""
+# Read with the thread itself (conversations.engine.extensions.register_thread_annotation): the
+# thread's workflow row, and the version that runs the chat for a thread that has none yet.
+THREAD_ROW, DEFAULT_VERSION = "workflow_row", "workflow_default_version"
+
+
+def thread_row_annotation() -> Any:
+    rows = ThreadWorkflow.objects.filter(thread_id=OuterRef("pk")).values(
+        data=JSONObject(
+            version_id="version_id",
+            state="state",
+            resume="resume",
+            apply="version__workflow__apply_to_running_threads",
+            active="version__workflow__active_version_id",
+        )
+    )
+    return Subquery(rows[:1], output_field=JSONField())
+
+
+def default_version_annotation() -> Any:
+    chat = Workflow.objects.filter(is_chatkit_default=True, active_version__isnull=False)
+    return Subquery(chat.values("active_version_id")[:1])
+
+
+def _row_from(thread_id: str, extras: dict[str, Any]) -> ThreadWorkflow | None:
+    """The row ``thread_workflow`` would read, from what the thread's query brought along."""
+    data = extras[THREAD_ROW]
+    if data is not None:
+        version_id = data["active"] if data["apply"] and data["active"] is not None else data["version_id"]
+        row = ThreadWorkflow(
+            thread_id=thread_id, version_id=version_id, state=data["state"], resume=data["resume"]
+        )
+    elif extras[DEFAULT_VERSION] is not None:
+        row = ThreadWorkflow(thread_id=thread_id, version_id=extras[DEFAULT_VERSION], state={}, resume={})
+    else:
+        return None
+    if row.version_id not in _graphs:  # the graph is needed once per version and process
+        row.version = WorkflowVersion.objects.get(pk=row.version_id)
+    return row
+
+
+def thread_workflow(thread_id: str, extras: dict[str, Any] | None = None) -> ThreadWorkflow | None:
+    """The thread's workflow row (unsaved for a new thread), or None when no workflow runs the chat.
+
+    ``extras``: what the thread's own query read (no query here, then)."""
+    if extras is not None and THREAD_ROW in extras and DEFAULT_VERSION in extras:
+        return _row_from(thread_id, extras)
     row = (
         ThreadWorkflow.objects.select_related("version__workflow__active_version")
         .filter(thread_id=thread_id)
@@ -89,10 +136,43 @@ def thread_workflow(thread_id: str) -> ThreadWorkflow | None:
     return ThreadWorkflow(thread_id=thread_id, version=workflow.active_version, state={}, resume={})
 
 
+# The thread's state and the turn's run log in one statement (atomic by itself, one round trip):
+# the state row is inserted or replaced, and the run is inserted only if that succeeded.
+_SAVE_SQL = """
+WITH saved AS (
+    INSERT INTO workflows_threadworkflow (thread_id, version_id, state, resume, updated_at)
+    VALUES (%(thread)s, %(version)s, %(state)s::jsonb, %(resume)s::jsonb, %(now)s)
+    ON CONFLICT (thread_id) DO UPDATE SET version_id = EXCLUDED.version_id, state = EXCLUDED.state,
+        resume = EXCLUDED.resume, updated_at = EXCLUDED.updated_at
+    RETURNING thread_id
+)
+INSERT INTO workflows_workflowrun
+    (thread_id, version_id, trigger, status, steps, state_before, state_after, error, started_at, ended_at)
+SELECT thread_id, %(run_version)s, %(trigger)s, %(status)s, %(steps)s::jsonb, %(before)s::jsonb,
+       %(after)s::jsonb, %(error)s, %(started)s, %(ended)s
+  FROM saved
+"""
+
+
+def _json(value: Any) -> str:
+    # Text the model produced may hold NUL, which PostgreSQL refuses: stripped, as the store does.
+    return json.dumps(strip_nul(value), default=str)
+
+
 def _save(row: ThreadWorkflow, run: WorkflowRun) -> None:
-    with transaction.atomic():
-        row.save()
-        run.save(force_insert=True)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE_SQL,
+            {
+                "thread": row.thread_id, "version": row.version_id, "state": _json(row.state),
+                "resume": _json(row.resume), "now": now, "run_version": run.version_id,
+                "trigger": run.trigger, "status": run.status, "steps": _json(run.steps),
+                "before": _json(run.state_before), "after": _json(run.state_after),
+                "error": strip_nul(run.error), "started": run.started_at, "ended": run.ended_at,
+            },
+        )  # fmt: skip
+    row.updated_at = now
 
 
 def _summary(value: Any) -> Any:
@@ -197,7 +277,7 @@ class WorkflowTurn:
         # A dry run (the editor's test console) runs a graph that is not saved, writes nothing
         # (no run log, no state, no knowledge-base document) and records the state after each step.
         self.dry_run = dry_run
-        self.graph = graph if graph is not None else graph_of(row.version_id, row.version.graph)
+        self.graph = graph if graph is not None else graph_of(row.version_id, lambda: row.version.graph)
         self.state: dict[str, Any] = copy.deepcopy(row.state or {})
         self.input: dict[str, Any] = {"text": _text_of(user_message), "action": action}
         self.resume_at = resume_at
@@ -463,7 +543,7 @@ async def message_turn(
     server: Any, thread: ThreadMetadata, context: Any, user_message: UserMessageItem | None, rewriter: Any
 ) -> AsyncIterator[ThreadStreamEvent] | None:
     """The events of a user message when a workflow runs the thread, else None."""
-    row = await db_call(thread_workflow, thread.id)
+    row = await db_call(thread_workflow, thread.id, context.thread_extras.get(thread.id))
     if row is None:
         return None
     turn = WorkflowTurn(
@@ -476,7 +556,7 @@ async def action_turn(
     server: Any, thread: ThreadMetadata, action: Any, sender: Any, context: Any, rewriter: Any
 ) -> AsyncIterator[ThreadStreamEvent] | None:
     """The events of a widget action that resumes the thread's workflow, else None."""
-    row = await db_call(thread_workflow, thread.id)
+    row = await db_call(thread_workflow, thread.id, context.thread_extras.get(thread.id))
     if row is None or sender is None or row.resume.get("item_id") != sender.id:
         return None
     turn = WorkflowTurn(
