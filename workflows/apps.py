@@ -16,5 +16,5 @@ class WorkflowsConfig(AppConfig):
         register_sealed_field(AvailableModel, "sealed_api_key")
         register_turns(message=turn.message_turn, action=turn.action_turn)  # workflows answer the chat
         # The thread's workflow state comes with the thread, in the same query.
-        register_thread_annotation(turn.THREAD_ROW, turn.thread_row_annotation)
-        register_thread_annotation(turn.DEFAULT_VERSION, turn.default_version_annotation)
+        register_thread_annotation(turn.THREAD_ROW, turn.THREAD_ROW_SQL)
+        register_thread_annotation(turn.DEFAULT_VERSION, turn.DEFAULT_VERSION_SQL)

@@ -30,9 +30,11 @@ class _Extensions:
     action_turn: ActionTurn | None = None
     assistant_toolbox: AssistantToolbox | None = None
     server_weather_tool: Any = None
-    # name → a function building a query expression (OuterRef("pk") is the thread) added to the
-    # query that loads a thread; its value lands in RequestContext.thread_extras[thread_id].
-    thread_annotations: dict[str, Callable[[], Any]] = field(default_factory=dict)
+    # name → an SQL expression (a scalar subquery; the thread's row is ``conversations_thread``)
+    # selected by the query that loads a thread; its value lands in
+    # RequestContext.thread_extras[thread_id]. Raw SQL: this query runs every turn, and building
+    # ORM subqueries cost more than the round trip they save.
+    thread_annotations: dict[str, str] = field(default_factory=dict)
 
 
 extensions = _Extensions()
@@ -43,9 +45,9 @@ def register_turns(*, message: MessageTurn, action: ActionTurn) -> None:
     extensions.message_turn, extensions.action_turn = message, action
 
 
-def register_thread_annotation(name: str, expression: Callable[[], Any]) -> None:
+def register_thread_annotation(name: str, sql: str) -> None:
     """Read something of yours with the thread, in the same query (workflows: the thread's state)."""
-    extensions.thread_annotations[name] = expression
+    extensions.thread_annotations[name] = sql
 
 
 def register_assistant_toolbox(toolbox: AssistantToolbox) -> None:

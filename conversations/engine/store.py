@@ -106,6 +106,16 @@ def _thread_metadata(row: Thread) -> ThreadMetadata:
 NEWEST_KEPT = 4
 
 
+def _load_thread_row(thread_id: str, owner_id: int, extras: dict[str, str]) -> Thread | None:
+    """The user's thread, with what other apps read along (extensions.thread_annotations)."""
+    selected = "".join(f", ({sql}) AS {name}" for name, sql in extras.items())
+    query = (
+        f"SELECT conversations_thread.*{selected} FROM conversations_thread"
+        " WHERE conversations_thread.id = %s AND conversations_thread.owner_id = %s"
+    )
+    return next(iter(Thread.objects.raw(query, [thread_id, owner_id])), None)
+
+
 class DjangoStore(Store[RequestContext]):
     def generate_thread_id(self, context: RequestContext) -> str:
         thread_id = new_id("thread")
@@ -136,13 +146,12 @@ class DjangoStore(Store[RequestContext]):
         preloaded = context.preloaded_threads.pop(thread_id, None)
         if preloaded is not None:
             return preloaded
-        annotations = {name: build() for name, build in extensions.thread_annotations.items()}
-        threads = Thread.objects.filter(id=thread_id, owner=context.user).annotate(**annotations)
-        row = await db_call(threads.first)
+        extras = extensions.thread_annotations
+        row = await db_call(_load_thread_row, thread_id, context.user.pk, extras)
         if row is None:
             raise NotFoundError(f"Thread {thread_id} not found")
         context.owned_threads.add(thread_id)
-        context.thread_extras[thread_id] = {name: getattr(row, name) for name in annotations}
+        context.thread_extras[thread_id] = {name: getattr(row, name) for name in extras}
         return _thread_metadata(row)
 
     async def save_thread(self, thread: ThreadMetadata, context: RequestContext) -> None:

@@ -39,8 +39,6 @@ from chatkit.types import (
 )
 from django.conf import settings
 from django.db import connection
-from django.db.models import JSONField, OuterRef, Subquery
-from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -79,22 +77,19 @@ def graph_of(version_id: int, raw: Callable[[], dict[str, Any]]) -> Graph:
 THREAD_ROW, DEFAULT_VERSION = "workflow_row", "workflow_default_version"
 
 
-def thread_row_annotation() -> Any:
-    rows = ThreadWorkflow.objects.filter(thread_id=OuterRef("pk")).values(
-        data=JSONObject(
-            version_id="version_id",
-            state="state",
-            resume="resume",
-            apply="version__workflow__apply_to_running_threads",
-            active="version__workflow__active_version_id",
-        )
-    )
-    return Subquery(rows[:1], output_field=JSONField())
-
-
-def default_version_annotation() -> Any:
-    chat = Workflow.objects.filter(is_chatkit_default=True, active_version__isnull=False)
-    return Subquery(chat.values("active_version_id")[:1])
+THREAD_ROW_SQL = """
+    SELECT json_build_object(
+        'version_id', tw.version_id, 'state', tw.state, 'resume', tw.resume,
+        'apply', w.apply_to_running_threads, 'active', w.active_version_id)
+      FROM workflows_threadworkflow tw
+      JOIN workflows_workflowversion v ON v.id = tw.version_id
+      JOIN workflows_workflow w ON w.id = v.workflow_id
+     WHERE tw.thread_id = conversations_thread.id
+"""
+DEFAULT_VERSION_SQL = """
+    SELECT active_version_id FROM workflows_workflow
+     WHERE is_chatkit_default AND active_version_id IS NOT NULL LIMIT 1
+"""
 
 
 def _row_from(thread_id: str, extras: dict[str, Any]) -> ThreadWorkflow | None:
