@@ -115,3 +115,13 @@ def test_the_account_page_asks_for_the_password_and_logs_out_everywhere(user):
     assert response.status_code == 302
     assert PersonalAccessToken.objects.get().revoked_at is not None
     assert browser.get("/account").status_code == 302
+
+
+def test_the_account_page_asks_for_the_password_in_french_too(user):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    browser.force_login(user)
+
+    html = browser.get("/account").content.decode()
+
+    assert "Votre mot de passe" in html
+    assert "Se déconnecter partout" in html
