@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
+from django.contrib.admin.utils import quote
 from django.core.management import call_command
 
 from conversations.tests.helpers import create_thread
@@ -23,7 +24,9 @@ def test_the_admin_pages_show_workflows_versions_and_run_logs(admin_browser, ali
     page = admin_browser.get(f"/admin/workflows/workflowversion/{version.pk}/change/").content.decode()
     assert "need_name" in page
     assert "Valid." in page
-    thread_page = admin_browser.get(f"/admin/conversations/thread/{thread_id}/change/").content.decode()
+    # Admin URLs quote their ids (a thread id like "thr_40ab…" would otherwise read as "thr@ab…").
+    thread_url = f"/admin/conversations/thread/{quote(thread_id)}/change/"
+    thread_page = admin_browser.get(thread_url).content.decode()
     assert "1 run log(s)" in thread_page
     run_page = admin_browser.get(f"/admin/workflows/workflowrun/{run.pk}/change/").content.decode()
     assert "end_ask_name" in run_page
