@@ -68,7 +68,14 @@ def credentials_keys() -> str:
     """The configured keys, or the data folder's generated one (created on first use)."""
     if settings.CREDENTIALS_KEY:
         return settings.CREDENTIALS_KEY
-    path = Path(settings.DATA_DIR) / KEY_FILE
+    return _generated_key(str(Path(settings.DATA_DIR) / KEY_FILE))
+
+
+@lru_cache(maxsize=4)
+def _generated_key(path_name: str) -> str:
+    # Read once per process: credentials are opened on every turn, and the file never changes
+    # (rotation goes through CREDENTIALS_KEY).
+    path = Path(path_name)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # Write then link, so two processes starting together never read a half-written key.
