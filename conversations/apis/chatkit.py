@@ -38,6 +38,7 @@ from conversations.models import Attachment, Thread, ThreadItem
 from core.db import db_call
 from core.exceptions import PayloadTooLarge
 from core.http import api_endpoint
+from core.sse import coalesced
 from events.publish import thread_event_send
 
 logger = logging.getLogger("chatkit.conversations")
@@ -85,7 +86,8 @@ async def _single(chunk: bytes) -> AsyncIterator[bytes]:
 
 
 def event_stream(chunks: AsyncIterator[bytes]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type="text/event-stream")
+    # One socket write per batch of ready events rather than per event (core/sse.py).
+    response = StreamingHttpResponse(coalesced(chunks), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     # nginx and similar proxies buffer responses unless told not to; SSE must flow as produced.
     response["X-Accel-Buffering"] = "no"
