@@ -38,6 +38,8 @@ def password_confirm(*, request: Any, user: User, password: str) -> None:
         login_failure_record(request=request, email=user.email)
         raise WrongPassword
     login_success_record(request=request, email=user.email)
+
+
 # Writing last_used_at on every MCP call would turn each read into a write; once a minute is
 # precise enough to tell a token in use from a forgotten one.
 LAST_USED_PRECISION = timedelta(minutes=1)

@@ -27,7 +27,10 @@ from common import ROOT, install_instant_model, setup_django
 
 # (label, substrings of a frame "function (file:line)"): innermost matching frame wins.
 RULES: list[tuple[str, tuple[str, ...]]] = [
-    ("socket writes (transport.write, ASGI send)", ("selector_events.py", "httptools_impl.py", "h11_impl.py")),
+    (
+        "socket writes (transport.write, ASGI send)",
+        ("selector_events.py", "httptools_impl.py", "h11_impl.py"),
+    ),
     ("SSE batching (core/sse.py)", ("core/sse.py",)),
     ("JWT user + token check", ("accounts/authentication", "accounts/tokens", "jwt/")),
     ("SQL: psycopg + database", ("psycopg/", "psycopg_pool/")),
@@ -84,7 +87,18 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.2)
         asyncio.run(load(f"{base}/api/chatkit", tokens, 10))  # warm-up
-        record = [spy, "record", "--pid", str(server.pid), "--rate", str(args.rate), "--format", "raw", "--threads", "--gil"]
+        record = [
+            spy,
+            "record",
+            "--pid",
+            str(server.pid),
+            "--rate",
+            str(args.rate),
+            "--format",
+            "raw",
+            "--threads",
+            "--gil",
+        ]
         profiler = subprocess.Popen([*record, "--output", raw], stdout=subprocess.DEVNULL)
         time.sleep(1.0)  # py-spy attaches
         started = time.perf_counter()
@@ -115,7 +129,9 @@ def main() -> None:
     for label, value in sorted(per_turn.items(), key=lambda item: -item[1]):
         print(f"| {label} | {value:.1f} |")
     print(f"| **event loop total** | {sum(per_turn.values()):.1f} |")
-    print(f"| other threads (database calls, pool workers) | {other_threads / args.rate / turns * 1000:.1f} |")
+    print(
+        f"| other threads (database calls, pool workers) | {other_threads / args.rate / turns * 1000:.1f} |"
+    )
 
 
 if __name__ == "__main__":

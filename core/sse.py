@@ -70,9 +70,7 @@ class _Batcher:
         return data
 
 
-async def coalesced(
-    chunks: AsyncIterator[bytes], *, hold: float = HOLD_SECONDS
-) -> AsyncIterator[bytes]:
+async def coalesced(chunks: AsyncIterator[bytes], *, hold: float = HOLD_SECONDS) -> AsyncIterator[bytes]:
     """``chunks`` re-cut into fewer, larger writes; see the module's docstring."""
     batcher = _Batcher()
     producer = asyncio.ensure_future(batcher.fill(chunks))

@@ -310,9 +310,7 @@ class LimitedSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def __init__(self) -> None:
-        super().__init__(
-            undefined=jinja2.StrictUndefined, autoescape=False, cache_size=0, finalize=_checked
-        )
+        super().__init__(undefined=jinja2.StrictUndefined, autoescape=False, cache_size=0, finalize=_checked)
         self.globals.pop("lipsum", None)
         self.globals["range"] = _BudgetRange
         filters = {**self.filters, **_GUARDED_FILTERS}

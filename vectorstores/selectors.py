@@ -35,9 +35,7 @@ def _readable_by(user: Any) -> Q | None:
     if getattr(user, "is_admin", False):
         return None
     in_groups = Exists(
-        VectorStore.read_groups.through.objects.filter(
-            vectorstore_id=OuterRef("pk"), group__user=user.pk
-        )
+        VectorStore.read_groups.through.objects.filter(vectorstore_id=OuterRef("pk"), group__user=user.pk)
     )
     everyone = Q(read_access=VectorStore.ReadAccess.USERS)
     groups = Q(read_access=VectorStore.ReadAccess.GROUPS) & in_groups

@@ -118,9 +118,13 @@ async def test_an_error_in_the_stream_reaches_the_reader_after_what_came_before(
         yield b"data: 1\n\n"
         raise RuntimeError("boom")
 
-    received = []
-    with pytest.raises(RuntimeError, match="boom"):
+    received: list[bytes] = []
+
+    async def read() -> None:
         async for chunk in coalesced(failing()):
             received.append(chunk)
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await read()
 
     assert b"".join(received) == b"data: 0\n\ndata: 1\n\n"

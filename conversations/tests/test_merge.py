@@ -78,10 +78,14 @@ async def test_an_error_in_a_source_is_raised_after_the_events_before_it():
         raise RuntimeError("model failed")
 
     queue: asyncio.Queue[str | None] = asyncio.Queue()
-    received = []
-    with pytest.raises(RuntimeError, match="model failed"):
+    received: list[str] = []
+
+    async def read() -> None:
         async for item in merge_generators(failing(), _queue_source(queue)):
             received.append(item)
+
+    with pytest.raises(RuntimeError, match="model failed"):
+        await read()
 
     assert received == ["one"]
 

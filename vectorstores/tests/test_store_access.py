@@ -46,15 +46,11 @@ def _every_rest_path(client, slug: str) -> list[int]:
     return [
         client.get(f"/api/vector-stores/{slug}").status_code,
         client.get(f"/api/vector-stores/{slug}/documents/payroll").status_code,
-        client.post(
-            f"/api/vector-stores/{slug}/search_json", {"query": "salary"}, format="json"
-        ).status_code,
+        client.post(f"/api/vector-stores/{slug}/search_json", {"query": "salary"}, format="json").status_code,
     ]
 
 
-def test_a_user_outside_the_group_gets_404_from_every_rest_path_like_a_missing_store(
-    user_client, secret_hr
-):
+def test_a_user_outside_the_group_gets_404_from_every_rest_path_like_a_missing_store(user_client, secret_hr):
     assert _every_rest_path(user_client, "secret-hr") == [404, 404, 404]
     missing = user_client.post("/api/vector-stores/nope/search_json", {"query": "x"}, format="json")
     hidden = user_client.post("/api/vector-stores/secret-hr/search_json", {"query": "x"}, format="json")
@@ -193,8 +189,11 @@ def test_the_migration_keeps_chat_stores_readable_and_closes_the_others(settings
         graph={
             "nodes": [
                 {"slug": "start", "kind": "start"},
-                {"slug": "a", "kind": "agent", "parameters": {
-                    "tools": [{"type": "knowledge_base", "stores": ["searched"]}]}},
+                {
+                    "slug": "a",
+                    "kind": "agent",
+                    "parameters": {"tools": [{"type": "knowledge_base", "stores": ["searched"]}]},
+                },
                 {"slug": "end", "kind": "end"},
             ],
             "edges": [{"source": "start", "target": "a"}, {"source": "a", "target": "end"}],

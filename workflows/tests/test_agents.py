@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_registry_model_uses_its_provider_url_and_its_own_key():
-    entry = AvailableModel(name="llama3", provider="openai-compatible", base_url="http://llm.internal:8000/v1")
+    entry = AvailableModel(
+        name="llama3", provider="openai-compatible", base_url="http://llm.internal:8000/v1"
+    )
     entry.api_key_set("sk-local")
     entry.save()
 
