@@ -1,25 +1,26 @@
 """MCP servers as agent tools, through the Agents SDK: admin-registered servers and this
 project's own /mcp endpoint (the task tools of the default assistant).
 
-A turn connects the servers its agents use once (``connected``), and closes them when it ends;
-the SDK's ``MCPServerManager`` connects them in parallel, each on its own task, and keeps the
-ones that answered. A server that does not answer becomes a stand-in tool that says so — the
-model sees the error, the turn goes on — and one log line.
+A turn's registered servers are connected at most once (``connected``), when the model first
+calls one of their tools, and closed when the turn ends (``mcphub.lazy``); a server whose tools
+this process has not listed yet is connected at the start of the turn instead, in parallel with
+the others. A server that does not answer becomes a stand-in tool that says so — the model sees
+the error, the turn goes on — and one log line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import ExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from agents import FunctionTool, RunContextWrapper
 from agents.mcp import (
     MCPServer,
-    MCPServerManager,
     MCPServerStdio,
     MCPServerStreamableHttp,
     create_static_tool_filter,
@@ -30,6 +31,7 @@ from mcp.types import CallToolResult, TextContent
 
 from core.credentials import CredentialError
 from core.db import db_call
+from mcphub.lazy import LazyServer
 from mcphub.models import McpServer
 
 logger = logging.getLogger("chatkit.mcp")
@@ -135,13 +137,11 @@ def _error_result(text: str) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], isError=True)
 
 
-@contextmanager
-def self_server(user: Any) -> Iterator[MCPServer]:
+def self_server(user: Any) -> MCPServer:
     """The project's own task tools, as ``user``: in process (``OwnTools``), or over HTTP to
     MCP_SELF_URL with a short-lived JWT of the user when that is set."""
     if not settings.MCP_SELF_URL:
-        yield OwnTools(user)
-        return
+        return OwnTools(user)
     from rest_framework_simplejwt.tokens import AccessToken
 
     params: dict[str, Any] = {
@@ -149,13 +149,15 @@ def self_server(user: Any) -> Iterator[MCPServer]:
         "timeout": 30,
         "headers": {"Authorization": f"Bearer {AccessToken.for_user(user)}"},
     }
-    yield MCPServerStreamableHttp(
+    remote = MCPServerStreamableHttp(
         params=params,  # type: ignore[arg-type]
         name=SELF_NAME,
-        cache_tools_list=True,
         client_session_timeout_seconds=30,
         tool_filter=create_static_tool_filter(allowed_tool_names=TASK_TOOLS),
         failure_error_function=_tool_error,
+    )
+    return LazyServer(
+        remote, key=(SELF_NAME, settings.MCP_SELF_URL), timeout=30, failure_error_function=_tool_error
     )
 
 
@@ -243,11 +245,17 @@ def assistant_servers_forget() -> None:
 
 @asynccontextmanager
 async def connected(names: list[str], *, user: Any) -> AsyncIterator[Toolbox]:
-    """Connect the servers ``names`` (SELF_NAME: the project's own) for one turn."""
+    """The servers ``names`` (SELF_NAME: the project's own) for one turn.
+
+    Registered servers are ``LazyServer``s: a server whose tool list this process knows is not
+    connected until the model calls one of its tools; the others are connected (in parallel)
+    and listed now, so that one that is down becomes a stand-in tool. All are closed when the
+    turn ends.
+    """
     toolbox = Toolbox()
     wanted = [name for name in dict.fromkeys(names) if name != SELF_NAME]
     entries = {entry.name: entry for entry in await db_call(_entries, wanted)}
-    servers: list[MCPServer] = []
+    lazy: list[LazyServer] = []
     allowed: dict[str, list[str]] = {}
     for name in wanted:
         entry = entries.get(name)
@@ -256,40 +264,48 @@ async def connected(names: list[str], *, user: Any) -> AsyncIterator[Toolbox]:
         else:
             allowed[name] = list(entry.allowed_tools)
             try:
-                servers.append(sdk_server(entry))
+                lazy.append(lazy_server(entry))
                 continue
             except Unavailable as exc:
                 reason = str(exc)
         logger.warning("MCP server %s unavailable: %s", name, reason)
         toolbox.stand_ins[name] = stand_in(name, reason, allowed.get(name, []))
-    with ExitStack() as stack:
-        if SELF_NAME in names and user is not None:
-            servers.append(stack.enter_context(self_server(user)))
-        if not servers:
-            yield toolbox
-            return
-        async with _managed(servers, entries, allowed, toolbox):
-            yield toolbox
-
-
-@asynccontextmanager
-async def _managed(
-    servers: list[MCPServer], entries: dict[str, McpServer], allowed: dict[str, list[str]], toolbox: Toolbox
-) -> AsyncIterator[None]:
-    timeout = max([entry.timeout_seconds for entry in entries.values()] + [10.0])
-    async with MCPServerManager(
-        servers, connect_timeout_seconds=timeout, connect_in_parallel=True, drop_failed_servers=True
-    ) as manager:
-        for server in manager.active_servers:
-            toolbox.servers[server.name] = server
-        for server in manager.failed_servers:
-            error = manager.errors.get(server)
-            reason = f"{type(error).__name__}: {error}" if error else "it did not answer"
-            logger.warning("MCP server %s unreachable: %s", server.name, reason)
-            toolbox.stand_ins[server.name] = stand_in(
-                server.name, "unreachable", allowed.get(server.name, [])
-            )
+    if SELF_NAME in names and user is not None:
+        own = self_server(user)
+        if isinstance(own, LazyServer):
+            lazy.append(own)
+        else:
+            toolbox.servers[own.name] = own
+    try:
+        await _list_unknown(lazy, allowed, toolbox)
         yield toolbox
+    finally:
+        await asyncio.gather(*(server.cleanup() for server in lazy), return_exceptions=True)
+
+
+async def _list_unknown(lazy: list[LazyServer], allowed: dict[str, list[str]], toolbox: Toolbox) -> None:
+    """Connect and list, in parallel, the servers whose tools this process does not know yet."""
+    unknown = [server for server in lazy if server.cached_tools is None]
+    results = await asyncio.gather(*(server.list_tools() for server in unknown), return_exceptions=True)
+    failed = {
+        server: result
+        for server, result in zip(unknown, results, strict=True)
+        if isinstance(result, BaseException)
+    }
+    for server in lazy:
+        error = failed.get(server)
+        if error is None:
+            toolbox.servers[server.name] = server
+            continue
+        logger.warning("MCP server %s unreachable: %s: %s", server.name, type(error).__name__, error)
+        toolbox.stand_ins[server.name] = stand_in(server.name, "unreachable", allowed.get(server.name, []))
+
+
+def lazy_server(entry: McpServer) -> LazyServer:
+    key = (entry.pk, entry.updated_at.isoformat() if entry.updated_at else "")
+    return LazyServer(
+        sdk_server(entry), key=key, timeout=entry.timeout_seconds, failure_error_function=_tool_error
+    )
 
 
 def _entries(names: list[str]) -> list[McpServer]:

@@ -13,6 +13,7 @@ from accounts.tests.factories import UserFactory
 from chatkit_site.tests.processes import BASE_DIR, free_port, wait
 from conversations.tests.helpers import chat_client, create_thread
 from mcphub.admin import connection_report
+from mcphub.lazy import tool_lists_forget
 from mcphub.models import McpServer
 from workflows import services
 from workflows.tests.helpers import linear_graph
@@ -178,3 +179,111 @@ def test_the_assistants_server_list_costs_no_query_per_turn_and_follows_changes(
     crm("http://127.0.0.1:9/mcp")  # a change is seen at once by the process that made it
 
     assert assistant_server_names() == ["crm", SELF_NAME]
+
+
+@pytest.fixture
+def sessions(monkeypatch) -> list[str]:
+    """The names of the servers an MCP session was opened to, in order."""
+    from agents.mcp import MCPServerStreamableHttp
+
+    opened: list[str] = []
+    connect = MCPServerStreamableHttp.connect
+
+    async def counted(self) -> None:
+        opened.append(self.name)
+        await connect(self)
+
+    monkeypatch.setattr(MCPServerStreamableHttp, "connect", counted)
+    tool_lists_forget()
+    yield opened
+    tool_lists_forget()
+
+
+def test_a_turn_that_calls_none_of_a_known_servers_tools_opens_no_session(crm_url, scripted, sessions):
+    crm(crm_url)
+    client = chat_client(UserFactory())
+    scripted.extend([[assistant_message("Hello.")], [assistant_message("Hello again.")]])
+
+    create_thread(client, "Hi")  # the first turn of this process lists the server's tools
+    assert sessions == ["crm"]
+    create_thread(client, "Hi again")
+
+    assert sessions == ["crm"]  # the list is known: no session, tools still offered
+    assert {"lookup_customer", "broken_lookup"} <= {tool.name for tool in scripted.calls[1].tools}
+
+
+def test_a_known_server_is_connected_once_when_the_model_calls_its_tools(crm_url, scripted, sessions):
+    crm(crm_url)
+    client = chat_client(UserFactory())
+    scripted.extend(
+        [
+            [assistant_message("Hello.")],
+            [
+                function_call("lookup_customer", {"email": "ada@example.com"}, call_id="c1"),
+                function_call("lookup_customer", {"email": "bob@example.com"}, call_id="c2"),
+            ],
+            [function_call("lookup_customer", {"email": "eve@example.com"}, call_id="c3")],
+            [assistant_message("Found them.")],
+        ]
+    )
+    create_thread(client, "Hi")
+    sessions.clear()
+
+    _, events = create_thread(client, "Look up three customers")
+
+    assert sessions == ["crm"]  # one session for the turn's three calls
+    outputs = tool_outputs(scripted.calls[3])
+    assert len(outputs) == 3 and all("Ada Lovelace" in output for output in outputs)
+    assert not any(e["type"] == "error" for e in events)
+
+
+def test_an_edited_entry_is_listed_again_with_its_new_allow_list(crm_url, scripted, sessions):
+    entry = crm(crm_url)
+    client = chat_client(UserFactory())
+    scripted.extend([[assistant_message("Hello.")], [assistant_message("Hello again.")]])
+    create_thread(client, "Hi")
+
+    entry.allowed_tools = ["lookup_customer"]
+    entry.save()
+    create_thread(client, "Hi again")
+
+    assert sessions == ["crm", "crm"]
+    offered = {tool.name for tool in scripted.calls[1].tools}
+    assert "lookup_customer" in offered and "broken_lookup" not in offered
+
+
+def test_a_known_server_that_went_down_is_an_error_the_model_sees(scripted, sessions):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcphub.tests.crm_server", str(port)], cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert wait(lambda: _listening(port), 30), "the CRM MCP server did not start"
+        crm(f"http://127.0.0.1:{port}/mcp", timeout_seconds=2)
+        client = chat_client(UserFactory())
+        scripted.extend([[assistant_message("Hello.")]])
+        create_thread(client, "Hi")
+    finally:
+        process.terminate()
+        process.wait(10)
+    scripted.extend(
+        [
+            [function_call("lookup_customer", {"email": "ada@example.com"}, call_id="c1")],
+            [assistant_message("The CRM cannot be reached.")],
+        ]
+    )
+
+    _, events = create_thread(client, "Look up ada@example.com")
+
+    assert "The tool failed" in tool_outputs(scripted.calls[2])[0]
+    assert any(e["type"] == "thread.item.done" and e["item"]["type"] == "assistant_message" for e in events)
+    assert not any(e["type"] == "error" for e in events)
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
