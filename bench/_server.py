@@ -5,6 +5,7 @@ _server.py PORT TOKENS daphne|uvicorn
 
 from __future__ import annotations
 
+import os
 import sys
 
 from common import install_instant_model, setup_django
@@ -13,6 +14,11 @@ if __name__ == "__main__":
     port, tokens, server = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     setup_django()
     install_instant_model(tokens)
+    if os.environ.get("BENCH_MCP_EAGER"):
+        # No tool list is ever known: registered servers are connected and listed every turn.
+        import mcphub.lazy
+
+        mcphub.lazy.TOOLS_TTL_SECONDS = 0.0
     if server == "uvicorn":
         from chatkit_site.serve import main
 

@@ -23,6 +23,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from common import ROOT, install_instant_model, percentile, setup_django
@@ -92,7 +94,7 @@ async def one_turn(client, url: str, token: str, payload: str) -> tuple[float, f
     return first or 0.0, time.perf_counter() - start, thread_id, error
 
 
-async def load(url: str, tokens: list[str], turns: int) -> Run:
+async def load(url: str, tokens: list[str], turns: int, text: str = "turn {turn}") -> Run:
     import httpx
 
     run = Run()
@@ -104,7 +106,7 @@ async def load(url: str, tokens: list[str], turns: int) -> Run:
             for turn in range(turns):
                 try:
                     first, full, created, error = await one_turn(
-                        client, url, token, body(f"turn {turn}", thread_id)
+                        client, url, token, body(text.format(turn=turn), thread_id)
                     )
                 except Exception as exc:  # the bench reports every failure, whatever it is
                     run.errors.append(f"{type(exc).__name__}: {exc}")
@@ -183,7 +185,7 @@ class ConnectionSampler:
         self._thread.join()
 
 
-def query_counts() -> tuple[int, int]:
+def query_counts(text: str = "hi", long_thread: bool = True) -> tuple[int, int]:
     from asgiref.sync import async_to_sync
     from django.db import connection
     from django.test import Client, override_settings
@@ -203,7 +205,7 @@ def query_counts() -> tuple[int, int]:
     def turn(thread_id: str | None) -> tuple[int, str | None]:
         with CaptureQueriesContext(connection) as queries:
             response = client.post(
-                "/api/chatkit", data=body("hi", thread_id), content_type="application/json"
+                "/api/chatkit", data=body(text, thread_id), content_type="application/json"
             )
             raw = async_to_sync(drain)(response)
         created = None
@@ -213,7 +215,7 @@ def query_counts() -> tuple[int, int]:
 
     _, thread_id = turn(None)
     short, _ = turn(thread_id)
-    for _ in range(100):
+    for _ in range(100 if long_thread else 0):
         turn(thread_id)
     long, _ = turn(thread_id)
     return short, long
@@ -235,16 +237,16 @@ def ms(values: list[float], pct: float) -> str:
     return f"{percentile(values, pct) * 1000:.1f}" if values else "-"
 
 
-def bench_server(kind: str, users: list[int], turns: int, tokens_per_turn: int, tokens: list[str]) -> None:
+@contextmanager
+def served(kind: str, tokens_per_turn: int, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     import httpx
-    import psutil
 
     port = free_port()
     log = tempfile.TemporaryFile()
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "_server.py"), str(port), str(tokens_per_turn), kind],
         cwd=ROOT / "bench",
-        env={**os.environ, "PGAPPNAME": SERVER_APPLICATION_NAME},
+        env={**os.environ, "PGAPPNAME": SERVER_APPLICATION_NAME, **env},
         stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
@@ -255,6 +257,20 @@ def bench_server(kind: str, users: list[int], turns: int, tokens_per_turn: int, 
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        yield base, server
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.seek(0)
+        tail = log.read().decode(errors="replace").strip().splitlines()[-15:]
+        if tail:
+            print(f"[{kind}] server log (last lines):", *tail, sep="\n      ")
+
+
+def bench_server(kind: str, users: list[int], turns: int, tokens_per_turn: int, tokens: list[str]) -> None:
+    import psutil
+
+    with served(kind, tokens_per_turn) as (base, server):
         process = psutil.Process(server.pid)
         asyncio.run(load(f"{base}/api/chatkit", tokens[:1], 3))  # warm-up
         unauthorized = unauthorized_latency(base)
@@ -276,13 +292,78 @@ def bench_server(kind: str, users: list[int], turns: int, tokens_per_turn: int, 
             )
             for error in sorted(set(run.errors))[:3]:
                 print(f"      e.g. {error}")
+
+
+CRM_SERVER = "crm-bench"
+SCENARIOS = [
+    # (label, message, server environment, needs the CRM server)
+    ("default, task tools on but unused", "turn {turn}", {}, False),
+    ("task tools off (CHATKIT_TASK_TOOLS=false)", "turn {turn}", {"CHATKIT_TASK_TOOLS": "false"}, False),
+    ("a task tool called (list_tasks)", "call list_tasks {{}}", {}, False),
+    ("external MCP server registered, unused", "turn {turn}", {}, True),
+    (
+        "external MCP server registered, unused, session every turn (as before)",
+        "turn {turn}",
+        {"BENCH_MCP_EAGER": "1"},
+        True,
+    ),
+    ("external MCP tool called (lazy session)", 'call lookup_customer {{"email": "a@b.c"}}', {}, True),
+    (
+        "external MCP tool called (session every turn, as before)",
+        'call lookup_customer {{"email": "a@b.c"}}',
+        {"BENCH_MCP_EAGER": "1"},
+        True,
+    ),
+]
+
+
+@contextmanager
+def crm_registered(needed: bool) -> Iterator[None]:
+    """The tests' second MCP server (mcphub/tests/crm_server.py), registered for the assistant."""
+    if not needed:
+        yield
+        return
+    from mcphub.models import McpServer
+
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mcphub.tests.crm_server", str(port)], cwd=ROOT, stderr=subprocess.DEVNULL
+    )
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    McpServer.objects.update_or_create(
+        name=CRM_SERVER,
+        defaults={"url": f"http://127.0.0.1:{port}/mcp", "in_assistant": True, "enabled": True},
+    )
+    try:
+        yield
     finally:
-        server.terminate()
-        server.wait(30)
-        log.seek(0)
-        tail = log.read().decode(errors="replace").strip().splitlines()[-15:]
-        if tail:
-            print(f"[{kind}] server log (last lines):", *tail, sep="\n      ")
+        McpServer.objects.filter(name=CRM_SERVER).delete()
+        process.terminate()
+        process.wait(10)
+
+
+def bench_scenarios(turns: int, tokens_per_turn: int, token: str) -> None:
+    """One user's sequential turns per configuration (uvicorn), and the SQL of one such turn."""
+    print(
+        f"| configuration (1 user, {turns} turns, uvicorn) | first byte p50 / p95 | whole turn p50 / p95 | SQL |"
+    )
+    print("|---|---|---|---|")
+    for label, text, env, needs_crm in SCENARIOS:
+        with crm_registered(needs_crm), served("uvicorn", tokens_per_turn, **env) as (base, _):
+            url = f"{base}/api/chatkit"
+            asyncio.run(load(url, [token], 5, text))  # warm-up (and the first listing of tools)
+            run = asyncio.run(load(url, [token], turns, text))
+            queries = "-" if env else query_counts(text.format(turn=0), long_thread=False)[0]
+        errors = f" ({len(run.errors)} errors: {run.errors[0][:80]})" if run.errors else ""
+        print(
+            f"| {label}{errors} | {ms(run.ttfb, 50)} / {ms(run.ttfb, 95)} ms "
+            f"| {ms(run.total, 50)} / {ms(run.total, 95)} ms | {queries} |"
+        )
 
 
 def main() -> None:
@@ -293,16 +374,22 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=300)
     parser.add_argument("--server", choices=["daphne", "uvicorn", "both"], default="both")
+    parser.add_argument(
+        "--scenarios", type=int, default=100, help="turns per configuration in the table (0: no table)"
+    )
     args = parser.parse_args()
-    users = [int(n) for n in args.users.split(",")]
+    users = [int(n) for n in args.users.split(",") if n]
 
     setup_django()
     install_instant_model(args.tokens)
     short, long = query_counts()
     print(f"SQL queries per turn: {short} on a 4-item thread, {long} on a 206-item thread")
-    tokens = make_users(max(users))
+    tokens = make_users(max([*users, 1]))
+    if args.scenarios:
+        bench_scenarios(args.scenarios, args.tokens, tokens[0])
     for kind in ("daphne", "uvicorn") if args.server == "both" else (args.server,):
-        bench_server(kind, users, args.turns, args.tokens, tokens)
+        if users:
+            bench_server(kind, users, args.turns, args.tokens, tokens)
 
 
 if __name__ == "__main__":

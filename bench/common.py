@@ -27,14 +27,30 @@ def setup_django() -> None:
 
 
 def install_instant_model(tokens: int = 300) -> None:
-    """Answer every turn at once with ``tokens`` words, streamed one word per event."""
+    """Answer every turn at once with ``tokens`` words, streamed one word per event.
+
+    A message "call TOOL {json arguments}" makes the model call TOOL first (when the turn offers
+    it), then answer the same way: the cost of a turn that uses a task tool or an MCP server.
+    """
+    import json
+
     from conversations.engine import agent as agent_module
-    from conversations.engine.offline_model import OfflineModel, _message
+    from conversations.engine.offline_model import OfflineModel, _function_call, _last_user_text, _message
 
     text = " ".join(f"token{n}" for n in range(tokens))
 
     class InstantModel(OfflineModel):
         async def _decide(self, input: Any, tools: list[Any], output_schema: Any = None) -> list[Any]:
+            if isinstance(input, str):
+                input = [{"role": "user", "content": input}]
+            items = [item if isinstance(item, dict) else item.model_dump() for item in input]
+            if items and items[-1].get("type") == "function_call_output":
+                return [_message(text)]
+            question = _last_user_text(items)
+            if question.startswith("call "):
+                name, _, arguments = question.removeprefix("call ").partition(" ")
+                if name in {getattr(tool, "name", "") for tool in tools}:
+                    return [_function_call(name, json.loads(arguments or "{}"))]
             return [_message(text)]
 
     agent_module.build_model = lambda: InstantModel()
