@@ -121,7 +121,7 @@ def main() -> None:
                 counts[categorise(stack)] += int(count)
             else:  # database calls in the thread pool, the pool's own workers
                 other_threads += int(count)
-    print("raw:", raw)
+    os.unlink(raw)
     turns = len(run.total)
     per_turn = {label: n / args.rate / turns * 1000 for label, n in counts.items()}
     print(f"{turns} turns in {wall:.1f} s, task tools {args.task_tools}, {args.tokens} deltas per turn")
