@@ -4,7 +4,7 @@
 Options given here come after the defaults below, so they win.
 
 Why uvicorn (uvloop, httptools) and not daphne: on the same machine it serves a ChatKit turn's
-first byte in ~7 ms instead of ~9-17 ms and a whole turn in ~31 ms instead of ~48 ms (see the
+first byte in ~7 ms instead of ~9 ms and a whole turn in ~27 ms instead of ~32 ms (see the
 README's Benchmarks). daphne stays the development server (``runserver``).
 
 The defaults: no lifespan (Django has none); no proxy headers (``TRUSTED_PROXY_COUNT`` decides
