@@ -19,6 +19,21 @@ if __name__ == "__main__":
         import mcphub.lazy
 
         mcphub.lazy.TOOLS_TTL_SECONDS = 0.0
+    if os.environ.get("BENCH_MCP_REUSE"):
+        # For comparison only: one session per server for the whole process, never closed.
+        import mcphub.lazy
+
+        live: dict = {}
+        connect = mcphub.lazy.LazyServer.connect
+
+        async def reused(self) -> None:
+            if self.key not in live:
+                await connect(self)
+                live[self.key] = self.inner
+                self._manager = None  # the turn's cleanup leaves it open
+            self.inner = live[self.key]
+
+        mcphub.lazy.LazyServer.connect = reused
     if server == "uvicorn":
         from chatkit_site.serve import main
 

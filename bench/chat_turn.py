@@ -309,6 +309,12 @@ SCENARIOS = [
     ),
     ("external MCP tool called (lazy session)", 'call lookup_customer {{"email": "a@b.c"}}', {}, True),
     (
+        "external MCP tool called (one session kept for all turns; not what the project does)",
+        'call lookup_customer {{"email": "a@b.c"}}',
+        {"BENCH_MCP_REUSE": "1"},
+        True,
+    ),
+    (
         "external MCP tool called (session every turn, as before)",
         'call lookup_customer {{"email": "a@b.c"}}',
         {"BENCH_MCP_EAGER": "1"},
