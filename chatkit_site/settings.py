@@ -381,6 +381,9 @@ KB_MAX_UPLOAD_BYTES = env_int("KB_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
 # One JSON document posted to the documents API (larger files go through the upload).
 KB_MAX_DOCUMENT_BYTES = env_int("KB_MAX_DOCUMENT_MB", 10, minimum=1) * 1024 * 1024
 CHATKIT_KNOWLEDGE_STORES = env_list("CHATKIT_KNOWLEDGE_STORES", [])
+# The languages a document's full-text index may be detected in (PostgreSQL text search
+# configurations); a document in none of them is indexed without stemming (vectorstores.language).
+KB_LANGUAGES = env_list("KB_LANGUAGES", ["english", "french"])
 
 # --- Tools --------------------------------------------------------------------------------
 # Open-Meteo endpoints; an air-gapped site points them at a mirror.

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.validation import validate_json_value
-from vectorstores.models import Chunk, Document, IngestionJob, VectorStore
+from vectorstores.models import INDEX_VERSION, Chunk, Document, IngestionJob, VectorStore
 from vectorstores.selectors import store_search
 from vectorstores.services import document_delete, job_create, store_delete
 
@@ -34,7 +34,13 @@ def json_object(raw: str | None, not_an_object: str) -> dict[str, Any]:
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("JSON or JSON Lines file"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_(
+            "JSON or JSON Lines (one document per object), or a PDF, Word (.docx), HTML, "
+            "Markdown or text file (one document)."
+        ),
+    )
     id_field = forms.CharField(
         label=_("Id field"), required=False, max_length=255, help_text=_("Leave empty for positional ids.")
     )
@@ -82,9 +88,17 @@ class VectorStoreAdmin(admin.ModelAdmin):
         "embedding_dimensions",
         "chunk_count",
         "total_terms",
+        "text_configs",
+        "index_state",
         "created_at",
         "updated_at",
     )
+
+    @admin.display(description=_("index"))
+    def index_state(self, obj: VectorStore) -> str:
+        if obj.index_version >= INDEX_VERSION:
+            return _("up to date")
+        return _("being re-indexed in the background: %(done)s documents done") % {"done": obj.reindex_done}
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[VectorStore]:
         return super().get_queryset(request).annotate(_documents=Count("documents"))
@@ -193,14 +207,15 @@ class ChunkInline(admin.TabularInline):
 
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
-    list_display = ("doc_id", "store", "chunk_count", "updated_at")
-    list_filter = ("store",)
+    list_display = ("doc_id", "store", "language", "chunk_count", "updated_at")
+    list_filter = ("store", "language")
     search_fields = ("doc_id", "text")
     readonly_fields = (
         "store",
         "doc_id",
         "pretty_document",
         "metadata",
+        "language",
         "owner",
         "chunk_count",
         "created_at",

@@ -6,6 +6,7 @@ services both call it without importing each other.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,9 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
+from vectorstores.converters import citation_for
 from vectorstores.embeddings import Embedder, get_embedder
+from vectorstores.language import document_config
 from vectorstores.linearize import ChunkDraft, chunk_lines, flatten
 from vectorstores.models import (
     EMBEDDING_DIMENSIONS,
@@ -38,6 +41,7 @@ class PreparedDocument:
     metadata: dict[str, Any]
     text: str
     chunks: list[ChunkDraft]
+    language: str  # the text search configuration of its full-text index
 
 
 def clean_text(value: str | None) -> str | None:
@@ -117,12 +121,14 @@ def prepare_document(
         max_tokens=budget,
         overlap_lines=settings.KB_CHUNK_OVERLAP_LINES,
     )
+    content = "\n".join(chunk.content for chunk in chunks)
     return PreparedDocument(
         doc_id=doc_id,
         document=document,
         metadata=metadata,
         text="\n".join(line.text for line in lines),
         chunks=chunks,
+        language=document_config(store=store, metadata=metadata, text=content),
     )
 
 
@@ -171,6 +177,7 @@ def _write_document(
             document.document = prepared.document
             document.text = prepared.text
             document.metadata = prepared.metadata
+            document.language = prepared.language
         else:
             document = Document(
                 store=store,
@@ -178,6 +185,7 @@ def _write_document(
                 document=prepared.document,
                 text=prepared.text,
                 metadata=prepared.metadata,
+                language=prepared.language,
                 owner=owner,
             )
         document.chunk_count = len(prepared.chunks)
@@ -190,19 +198,28 @@ def _write_document(
                     doc_id=prepared.doc_id,
                     chunk_index=draft.index,
                     text=draft.text,
+                    content=draft.content,
+                    language=prepared.language,
                     source=draft.source,
                     embedding=vectors[position],
-                    metadata={"doc_id": prepared.doc_id, "store": store.slug, "chunk_index": draft.index},
+                    metadata={
+                        "doc_id": prepared.doc_id,
+                        "store": store.slug,
+                        "chunk_index": draft.index,
+                        **citation_for(prepared.document, draft.source),  # page, section
+                    },
                 )
                 for position, draft in enumerate(prepared.chunks)
             ]
         )
         with connection.cursor() as cursor:
-            # The search vector uses the store's text search configuration ("simple" unless
-            # the store's metadata names one), so it is maintained here, not generated.
+            # Each document's search vector uses its language's configuration (vectorstores.
+            # language), built from what a reader reads, accents folded (kb_tsvector).
             cursor.execute(
-                "UPDATE vectorstores_chunk SET tsv = to_tsvector(%s::regconfig, text) WHERE document_id = %s",
-                [store.text_search_config, document.pk],
+                "UPDATE vectorstores_chunk"
+                " SET tsv = kb_tsvector(%s::regconfig, COALESCE(NULLIF(content, ''), text))"
+                " WHERE document_id = %s",
+                [prepared.language, document.pk],
             )
             cursor.execute(
                 """
@@ -215,6 +232,20 @@ def _write_document(
             )
             added_terms = sum(row[0] for row in cursor.fetchall())
         _change_term_stats(document.pk, store.pk, +1)
+        if prepared.language not in (store.text_configs or []):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    """
+                    UPDATE vectorstores_vectorstore
+                       SET text_configs = text_configs || to_jsonb(%s::text)
+                     WHERE id = %s AND NOT text_configs ? %s
+                    RETURNING text_configs
+                    """,
+                    [prepared.language, store.pk, prepared.language],
+                )
+                row = cursor.fetchone()
+            if row:
+                store.text_configs = row[0] if isinstance(row[0], list) else json.loads(row[0])
         VectorStore.objects.filter(pk=store.pk).update(
             chunk_count=F("chunk_count") + len(prepared.chunks) - removed_chunks,
             total_terms=F("total_terms") + added_terms - removed_terms,
@@ -238,7 +269,7 @@ def document_ingest(
         store=store, doc_id=doc_id, document=document, metadata=metadata or {}, embedder=embedder
     )
     # Inference happens outside the transaction: rows are locked only for the short write.
-    vectors = embedder.embed_passages([chunk.text for chunk in prepared.chunks])
+    vectors = embedder.embed_passages([chunk.content or chunk.text for chunk in prepared.chunks])
     return _write_document(store=store, prepared=prepared, vectors=vectors, owner=owner)
 
 
@@ -270,7 +301,7 @@ def documents_ingest(
             prepare_document(store=store, doc_id=doc_id, document=doc, metadata=metadata, embedder=embedder)
             for doc_id, doc, metadata in batch
         ]
-        texts = [chunk.text for item in prepared for chunk in item.chunks]
+        texts = [chunk.content or chunk.text for item in prepared for chunk in item.chunks]
         vectors = embedder.embed_passages(texts) if texts else []
         offset = 0
         for item in prepared:

@@ -17,6 +17,10 @@ from core.validation import validate_json_value
 # templates, so it stays readable by admins only, whatever its row says.
 WIDGET_STORE_SLUG = "chatkit-widgets"
 
+# 1: chunks embedded and indexed as their JSON path lines; 2: as what a reader reads (content),
+# each document's full-text index in its language, accents folded.
+INDEX_VERSION = 2
+
 # The vector column has a fixed width so that HNSW can index it; both supported embedders
 # (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.
 EMBEDDING_DIMENSIONS = 384
@@ -71,6 +75,13 @@ class VectorStore(models.Model):
         Group, blank=True, related_name="vector_stores", verbose_name=_("groups that may read it"),
         help_text=_("Used when reading is limited to groups."),
     )  # fmt: skip
+    # The text search configurations its chunks are indexed with (one per language met): a query
+    # is parsed in each of them. Kept up to date on ingest.
+    text_configs = models.JSONField(_("text search configurations"), default=list, blank=True)
+    # The chunking/indexing pipeline the store's chunks were written with (INDEX_VERSION);
+    # older stores are re-indexed in the background (vectorstores.tasks.store_reindex).
+    index_version = models.PositiveSmallIntegerField(_("index version"), default=INDEX_VERSION)
+    reindex_done = models.PositiveIntegerField(_("documents re-indexed"), default=0)
     # BM25 needs the number of chunks and their average length; kept up to date on ingest.
     chunk_count = models.BigIntegerField(_("chunks"), default=0)
     total_terms = models.BigIntegerField(_("terms"), default=0)
@@ -123,6 +134,8 @@ class Document(models.Model):
     text = models.TextField(_("linearized text"))
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     chunk_count = models.PositiveIntegerField(_("chunks"), default=0)
+    # The text search configuration its chunks are indexed with (vectorstores.language).
+    language = models.CharField(_("language"), max_length=63, blank=True, default="")
     # The user whose chat turn wrote it (a workflow's upsert); null for admins' documents. A
     # turn may only replace its own user's documents (workflows.engine).
     owner = models.ForeignKey(
@@ -152,11 +165,16 @@ class Chunk(models.Model):
     doc_id = models.CharField(_("document id"), max_length=255)
     chunk_index = models.PositiveIntegerField(_("chunk index"))
     text = models.TextField(_("text"))
+    # What is embedded and indexed: the values without their JSON paths (linearize.reader_text).
+    # Empty for chunks written before it existed, until their store is re-indexed.
+    content = models.TextField(_("content"), blank=True, default="")
     source = models.JSONField(_("source"), default=dict)
     embedding = VectorField(_("embedding"), dimensions=EMBEDDING_DIMENSIONS)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
-    # Maintained by the ingestion service with the store's text search configuration.
+    # Maintained by the ingestion service, in the text search configuration of the document's
+    # language (``language``; queries are scored against each chunk in its own configuration).
     tsv = SearchVectorField(_("search vector"), null=True)
+    language = models.CharField(_("language"), max_length=63, blank=True, default="")
     term_count = models.PositiveIntegerField(_("terms"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

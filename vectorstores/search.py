@@ -13,6 +13,9 @@ Scoring (documented in the README):
   bm25_norm = bm25 / Σ_t idf(t)·(k1+1), the score a chunk would get by containing every query
   term (absent terms included). A chunk that only shares a stop word with the question thus
   gets a small sparse score, not the full weight, even in a small store.
+* The query is read in each language the store's documents are in (their text search
+  configurations, ``vectorstores.language``), and each chunk is scored with the reading in its
+  own language only: its terms, their IDF, its normalisation.
 
 Candidates are bounded so that frequent words cannot make a query scan half the store: the
 vector side over-fetches from the HNSW index (iterative scan, so filters do not starve it),
@@ -42,6 +45,19 @@ DENSE_MIN_CANDIDATES = 40
 # for about 1 ms more per query (bench/search.py).
 EF_SEARCH_MIN = 200
 
+# How the two scores make one (bench/retrieval.py measures them; "weighted" is the default).
+FUSIONS = {
+    "weighted": "%(dw)s * n.dense_norm + %(sw)s * n.bm25_norm",
+    "weighted_minmax": (
+        "%(dw)s * n.dense_norm + %(sw)s * COALESCE((n.bm25_score - min(n.bm25_score) OVER ())"
+        " / NULLIF(max(n.bm25_score) OVER () - min(n.bm25_score) OVER (), 0), 0)"
+    ),
+    "rrf": (
+        "%(dw)s / (60.0 + n.dense_rank)"
+        " + CASE WHEN n.bm25_score > 0 THEN %(sw)s / (60.0 + n.bm25_rank) ELSE 0 END"
+    ),
+}
+
 
 @dataclass(frozen=True)
 class SearchHit:
@@ -63,24 +79,46 @@ def vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{float(x):.7g}" for x in vector) + "]"
 
 
-def _query_terms(store: VectorStore, query: str) -> list[tuple[str, float, int]]:
-    """The query's lexemes in the store's configuration, with IDF and document frequency."""
+@dataclass(frozen=True)
+class QueryTerm:
+    config: str  # the text search configuration it was parsed in
+    lexeme: str
+    idf: float
+    df: int
+
+
+def _query_terms(store: VectorStore, query: str) -> list[QueryTerm]:
+    """The query parsed in each configuration the store's documents are indexed with (their
+    languages), accents folded as in the index, with IDF and document frequency. A chunk is
+    scored with the terms of its own configuration only: an English chunk with the English
+    reading of the query, a French one with the French reading."""
+    configs = list(store.text_configs or []) or [store.text_search_config]
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT t.lexeme, COALESCE(s.df, 0)
-              FROM unnest(tsvector_to_array(to_tsvector(%s::regconfig, %s))) AS t(lexeme)
+            SELECT DISTINCT c.cfg, t.lexeme, COALESCE(s.df, 0)
+              FROM unnest(%s::text[]) AS c(cfg)
+             CROSS JOIN LATERAL unnest(tsvector_to_array(kb_tsvector(c.cfg::regconfig, %s))) AS t(lexeme)
               LEFT JOIN vectorstores_term s ON s.store_id = %s AND s.term = t.lexeme
+             ORDER BY 1, 2
             """,
-            [store.text_search_config, query, store.pk],
+            [configs, query, store.pk],
         )
         rows = cursor.fetchall()
     total = max(store.chunk_count, 1)
-    terms = []
-    for lexeme, df in rows:
-        idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-        terms.append((lexeme, idf, df))
-    return terms
+    return [
+        QueryTerm(config=config, lexeme=lexeme, idf=math.log(1 + (total - df + 0.5) / (df + 0.5)), df=df)
+        for config, lexeme, df in rows
+    ]
+
+
+def _seeds(terms: list[QueryTerm]) -> list[str]:
+    """The rarest matching lexemes of each reading of the query: where the text candidates come from."""
+    seeds: dict[str, None] = {}
+    for config in dict.fromkeys(term.config for term in terms):
+        present = sorted((t for t in terms if t.config == config and t.df > 0), key=lambda t: t.df)
+        seeds.update((t.lexeme, None) for t in present[:SPARSE_TERMS])
+    return list(seeds)
 
 
 def hybrid_search(
@@ -92,13 +130,15 @@ def hybrid_search(
     metadata_filters: dict[str, Any] | None = None,
     dense_weight: float = 0.5,
     sparse_weight: float = 0.5,
+    fusion: str = "weighted",
 ) -> list[SearchHit]:
     with transaction.atomic():  # a savepoint: a failing config must not break the caller's transaction
         terms = _query_terms(store, query)
-    seeds = sorted((t for t in terms if t[2] > 0), key=lambda t: t[2])[:SPARSE_TERMS]
+    seeds = _seeds(terms)
     dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
     avg_len = (store.total_terms / store.chunk_count) if store.chunk_count else 1.0
-    best_possible = sum(idf for _, idf, _ in terms) * (K1 + 1)
+    # Chunks written before languages existed have none: they were indexed in this one.
+    fallback_config = (list(store.text_configs or []) or [store.text_search_config])[0]
 
     filters = json.dumps(metadata_filters) if metadata_filters else None
     filter_join = "JOIN vectorstores_document d ON d.id = c.document_id" if filters else ""
@@ -108,8 +148,10 @@ def hybrid_search(
         "vec": vector_literal(query_vector),
         "dense_limit": dense_limit,
         "per_term": SPARSE_PER_TERM,
-        "terms": [t[0] for t in terms],
-        "idfs": [t[1] for t in terms],
+        "configs": [t.config for t in terms],
+        "terms": [t.lexeme for t in terms],
+        "idfs": [t.idf for t in terms],
+        "fallback": fallback_config,
         "k1": K1,
         "b": B,
         "avg_len": max(avg_len, 1e-9),
@@ -117,10 +159,9 @@ def hybrid_search(
         "sw": sparse_weight,
         "top_k": top_k,
         "filters": filters,
-        "best_possible": best_possible or 1.0,
     }
     sparse_parts = []
-    for position, (lexeme, _, _) in enumerate(seeds):
+    for position, lexeme in enumerate(seeds):
         params[f"t{position}"] = lexeme
         sparse_parts.append(
             f"(SELECT c.id FROM vectorstores_chunk c {filter_join} WHERE c.store_id = %(store)s "
@@ -137,25 +178,37 @@ def hybrid_search(
         ),
         sparse AS ({sparse_sql}),
         candidates AS (SELECT id FROM dense UNION SELECT id FROM sparse),
-        idf AS (SELECT * FROM unnest(%(terms)s::text[], %(idfs)s::float8[]) AS i(term, weight)),
+        idf AS (
+            SELECT * FROM unnest(%(configs)s::text[], %(terms)s::text[], %(idfs)s::float8[])
+                       AS i(cfg, term, weight)
+        ),
+        best AS (SELECT cfg, sum(weight) * (%(k1)s + 1) AS possible FROM idf GROUP BY cfg),
         scored AS (
             SELECT c.id,
+                   COALESCE(NULLIF(c.language, ''), %(fallback)s) AS cfg,
                    1 - (c.embedding <=> %(vec)s::vector) AS dense_score,
                    COALESCE((
                        SELECT sum(i.weight * (tf.n * (%(k1)s + 1))
                                   / (tf.n + %(k1)s * (1 - %(b)s + %(b)s * c.term_count / %(avg_len)s)))
                          FROM unnest(c.tsv) AS u
                          JOIN idf i ON i.term = u.lexeme
+                                   AND i.cfg = COALESCE(NULLIF(c.language, ''), %(fallback)s)
                          CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS n) tf
                    ), 0) AS bm25_score
               FROM candidates JOIN vectorstores_chunk c ON c.id = candidates.id
         ),
-        fused AS (
+        normalised AS (
             SELECT s.*,
-                   %(dw)s * COALESCE((s.dense_score - min(s.dense_score) OVER ())
-                                     / NULLIF(max(s.dense_score) OVER () - min(s.dense_score) OVER (), 0), 1)
-                 + %(sw)s * s.bm25_score / %(best_possible)s AS score
-              FROM scored s
+                   COALESCE((s.dense_score - min(s.dense_score) OVER ())
+                            / NULLIF(max(s.dense_score) OVER () - min(s.dense_score) OVER (), 0), 1)
+                     AS dense_norm,
+                   s.bm25_score / COALESCE(NULLIF(b.possible, 0), 1) AS bm25_norm,
+                   row_number() OVER (ORDER BY s.dense_score DESC) AS dense_rank,
+                   row_number() OVER (ORDER BY s.bm25_score DESC) AS bm25_rank
+              FROM scored s LEFT JOIN best b ON b.cfg = s.cfg
+        ),
+        fused AS (
+            SELECT n.*, {FUSIONS[fusion]} AS score FROM normalised n
         )
         SELECT c.doc_id, c.chunk_index, c.text, c.metadata, d.metadata, f.dense_score, f.bm25_score, f.score
           FROM fused f

@@ -20,6 +20,7 @@ from vectorstores.ingestion import (  # noqa: F401 (the knowledge base's write A
     store_lock,
 )
 from vectorstores.models import IngestionJob, VectorStore, text_search_config_check
+from vectorstores.sources import accepted
 
 
 def store_create(
@@ -88,11 +89,12 @@ def job_create(
     metadata: dict[str, Any] | None = None,
     user: Any = None,
 ) -> IngestionJob:
-    """Save an uploaded .json/.jsonl file and queue its ingestion (after the commit)."""
+    """Save an uploaded file (JSON, JSON Lines, PDF, Word, HTML, Markdown, text) and queue its
+    ingestion (after the commit)."""
     from vectorstores.tasks import ingest_upload
 
-    if not filename.endswith((".json", ".jsonl")):
-        raise ValidationError({"file": [_("Upload a .json or .jsonl file.")]})
+    if not accepted(filename):
+        raise ValidationError({"file": [_("Upload a .json, .jsonl, .pdf, .docx, .html, .md or .txt file.")]})
     if len(filename) > 255 or not filename.isprintable():
         raise ValidationError({"file": [_("The file name must be at most 255 printable characters.")]})
     if len(id_field) > 255 or "\x00" in id_field:

@@ -1,4 +1,5 @@
-"""Reading documents from .json / .jsonl files and uploads."""
+"""Reading documents from files and uploads: .json / .jsonl (one or many JSON documents), and PDF,
+Word, HTML, Markdown and text files (one document each, vectorstores.converters)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from core.validation import json_problem
+from vectorstores.converters import convert, format_of
 
 
 class InvalidJSON(ValueError):
@@ -49,8 +51,20 @@ def _jsonl_lines(handle: IO[bytes], name: str) -> Iterator[tuple[int, Any]]:
         yield number, _checked(document, name, number)
 
 
-def validate(handle: IO[bytes], name: str) -> int:
-    """Parse the whole file once and count its documents; raises InvalidJSON with the line."""
+def is_json(name: str, kind: str | None = None) -> bool:
+    return kind == "json" if kind else name.endswith((".json", ".jsonl"))
+
+
+def accepted(name: str) -> bool:
+    return is_json(name) or format_of(name) is not None
+
+
+def validate(handle: IO[bytes], name: str, *, kind: str | None = None) -> int:
+    """Parse the whole file once and count its documents; raises InvalidJSON with the line, or
+    ConversionError for a document file that cannot be read or holds no text."""
+    if not is_json(name, kind):
+        convert(name, handle.read(), kind=kind)
+        return 1
     if name.endswith(".jsonl"):
         return sum(1 for _ in _jsonl_lines(handle, name))
     data = _load_json(handle, name)
@@ -73,9 +87,14 @@ def _load_json(handle: IO[bytes], name: str) -> Any:
 
 
 def iter_documents(
-    handle: IO[bytes], name: str, *, id_field: str | None, metadata: dict[str, Any]
+    handle: IO[bytes], name: str, *, id_field: str | None, metadata: dict[str, Any], kind: str | None = None
 ) -> Iterator[tuple[str, Any, dict[str, Any]]]:
-    """Yield ``(doc_id, document, metadata)``; a JSON array or JSON Lines give many documents."""
+    """Yield ``(doc_id, document, metadata)``; a JSON array or JSON Lines give many documents, any
+    other file one, whose id is its file name (uploading it again replaces it)."""
+    if not is_json(name, kind):
+        document = convert(name, handle.read(), kind=kind)
+        yield Path(name).name[:255], document, {**metadata, "source": document["source"]}
+        return
     stem = Path(name).stem
     if name.endswith(".jsonl"):
         for position, (_, document) in enumerate(_jsonl_lines(handle, name)):

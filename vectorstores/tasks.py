@@ -1,16 +1,20 @@
-"""Background ingestion of uploaded files (django-tasks; run `manage.py db_worker`)."""
+"""Background ingestion of uploaded files and re-indexing of stores (django-tasks; run
+`manage.py db_worker`)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks import task
 
 from events.publish import staff_event_send
+from vectorstores.converters import ConversionError
 from vectorstores.ingestion import IngestProgress, documents_ingest
-from vectorstores.models import IngestionJob
+from vectorstores.models import INDEX_VERSION, Document, IngestionJob, VectorStore
 from vectorstores.sources import InvalidJSON, iter_documents, validate
 
 logger = logging.getLogger("chatkit.vectorstores")
@@ -56,7 +60,7 @@ def job_run(job: IngestionJob) -> IngestionJob:
             documents_ingest(store_slug=job.store.slug, documents=documents, on_batch=report)
         status = IngestionJob.Status.SUCCEEDED
         errors: list[str] = []
-    except (InvalidJSON, ValueError) as exc:
+    except (InvalidJSON, ConversionError, ValueError) as exc:
         status, errors = IngestionJob.Status.FAILED, [str(exc)]
     except ValidationError as exc:  # e.g. the store was embedded with another model
         status, errors = IngestionJob.Status.FAILED, exc.messages
@@ -81,3 +85,47 @@ def _discard_upload(job: IngestionJob) -> None:
 def ingest_upload(job_id: int) -> str:
     job = IngestionJob.objects.select_related("store").get(pk=job_id)
     return job_run(job).status
+
+
+def store_reindex_run(store_id: int, *, batch_size: int = 64) -> int:
+    """Write every document of a store again with the current pipeline (INDEX_VERSION): its
+    chunks' reader text, embeddings, language and full-text index. Progress in ``reindex_done``
+    (documents); searches keep working meanwhile (each document is replaced atomically). Returns
+    the number of documents written; 0 when the store is already current."""
+    store = VectorStore.objects.filter(pk=store_id).first()
+    if store is None or store.index_version >= INDEX_VERSION:
+        return 0
+    VectorStore.objects.filter(pk=store_id).update(reindex_done=0)
+    pks = list(Document.objects.filter(store_id=store_id).order_by("pk").values_list("pk", flat=True))
+
+    def documents() -> Iterator[tuple[str, Any, dict[str, Any]]]:
+        for start in range(0, len(pks), batch_size):
+            for document in Document.objects.filter(pk__in=pks[start : start + batch_size]).order_by("pk"):
+                yield document.doc_id, document.document, document.metadata
+
+    def report(progress: IngestProgress) -> None:
+        VectorStore.objects.filter(pk=store_id).update(reindex_done=progress.documents)
+
+    progress = documents_ingest(
+        store_slug=store.slug, documents=documents(), batch_size=batch_size, on_batch=report
+    )
+    languages = sorted(
+        set(Document.objects.filter(store_id=store_id).values_list("language", flat=True)) - {""}
+    )
+    VectorStore.objects.filter(pk=store_id).update(
+        index_version=INDEX_VERSION, reindex_done=progress.documents, text_configs=languages
+    )
+    logger.info("Store %s re-indexed: %s documents", store.slug, progress.documents)
+    return progress.documents
+
+
+@task()
+def store_reindex(store_id: int) -> int:
+    return store_reindex_run(store_id)
+
+
+def stores_reindex_enqueue(**kwargs: Any) -> None:
+    """After migrate: a task per store written by an older pipeline (a task for a store that is
+    already current does nothing, so enqueuing twice is harmless)."""
+    for store_id in VectorStore.objects.filter(index_version__lt=INDEX_VERSION).values_list("pk", flat=True):
+        store_reindex.enqueue(store_id)

@@ -233,7 +233,8 @@ def test_a_known_server_is_connected_once_when_the_model_calls_its_tools(crm_url
 
     assert sessions == ["crm"]  # one session for the turn's three calls
     outputs = tool_outputs(scripted.calls[3])
-    assert len(outputs) == 3 and all("Ada Lovelace" in output for output in outputs)
+    assert len(outputs) == 3
+    assert all("Ada Lovelace" in output for output in outputs)
     assert not any(e["type"] == "error" for e in events)
 
 
@@ -249,7 +250,8 @@ def test_an_edited_entry_is_listed_again_with_its_new_allow_list(crm_url, script
 
     assert sessions == ["crm", "crm"]
     offered = {tool.name for tool in scripted.calls[1].tools}
-    assert "lookup_customer" in offered and "broken_lookup" not in offered
+    assert "lookup_customer" in offered
+    assert "broken_lookup" not in offered
 
 
 def test_a_known_server_that_went_down_is_an_error_the_model_sees(scripted, sessions):

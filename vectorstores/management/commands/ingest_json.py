@@ -1,4 +1,5 @@
-"""manage.py ingest_json STORE PATH [PATH …] — load JSON / JSON Lines files into a store."""
+"""manage.py ingest_json STORE PATH [PATH …] — load files into a store: JSON / JSON Lines (one
+document per object), and PDF, Word, HTML, Markdown and text files (one document each)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vectorstores.converters import FORMATS, ConversionError
 from vectorstores.models import VectorStore
 from vectorstores.services import IngestProgress, documents_ingest
-from vectorstores.sources import InvalidJSON, iter_documents, validate
+from vectorstores.sources import InvalidJSON, accepted, iter_documents, validate
 
 
 def parse_metadata(pairs: list[str]) -> dict[str, str]:
@@ -25,12 +27,13 @@ def parse_metadata(pairs: list[str]) -> dict[str, str]:
     return metadata
 
 
-def collect_files(paths: list[str]) -> list[Path]:
+def collect_files(paths: list[str], kind: str | None = None) -> list[Path]:
+    """The files named, and in folders those of a supported type (or every file, with --format)."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in (".json", ".jsonl") and p.is_file())
+            files += sorted(p for p in path.rglob("*") if p.is_file() and (kind or accepted(p.name)))
         elif path.is_file():
             files.append(path)
         else:
@@ -39,11 +42,20 @@ def collect_files(paths: list[str]) -> list[Path]:
 
 
 class Command(BaseCommand):
-    help = "Ingest .json and .jsonl files (or folders of them) into a vector store."
+    help = (
+        "Ingest files (or folders of them) into a vector store: .json and .jsonl, and .pdf, .docx, "
+        ".html, .md and .txt as one document each."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("store", help="Slug of the store (created when missing).")
-        parser.add_argument("paths", nargs="+", help="Files or folders (*.json, *.jsonl).")
+        parser.add_argument("paths", nargs="+", help="Files or folders.")
+        parser.add_argument(
+            "--format",
+            choices=["json", *sorted(set(FORMATS.values()))],
+            default=None,
+            help="Read every file as this format, whatever its extension says.",
+        )
         parser.add_argument("--id-field", default=None, help="Field holding each document's id.")
         parser.add_argument(
             "--metadata",
@@ -64,9 +76,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         metadata = parse_metadata(options["metadata"])
-        files = collect_files(options["paths"])
+        kind = options["format"]
+        files = collect_files(options["paths"], kind)
         if not files:
-            raise CommandError("No .json or .jsonl files found.")
+            raise CommandError("No files to ingest found.")
         if options["read_access"]:
             store, _created = VectorStore.objects.get_or_create(
                 slug=options["store"], defaults={"title": options["title"] or options["store"]}
@@ -81,10 +94,14 @@ class Command(BaseCommand):
         for path in files:
             try:
                 with path.open("rb") as handle:
-                    count = validate(handle, path.name)  # nothing is written from a bad file
+                    count = validate(handle, path.name, kind=kind)  # nothing is written from a bad file
             except InvalidJSON as exc:
                 failures.append(f"{path}: line {exc.line}: {str(exc).split(': ', 2)[-1]}")
                 self.stderr.write(f"{path}, line {exc.line}: invalid JSON, skipped")
+                continue
+            except ConversionError as exc:
+                failures.append(str(exc))
+                self.stderr.write(f"{exc} Skipped.")
                 continue
             try:
                 done = self._ingest(path, count, options, metadata, interactive)
@@ -99,7 +116,7 @@ class Command(BaseCommand):
             f"file(s) into {options['store']} in {seconds:.1f} s ({rate:.1f} chunks/s)."
         )
         if failures:
-            raise CommandError("Invalid JSON in: " + "; ".join(failures))
+            raise CommandError("Not ingested: " + "; ".join(failures))
 
     def _ingest(
         self, path: Path, count: int, options: dict[str, Any], metadata: dict[str, str], interactive: bool
@@ -122,7 +139,9 @@ class Command(BaseCommand):
             last = progress.documents
 
         with path.open("rb") as handle:
-            documents = iter_documents(handle, path.name, id_field=options["id_field"], metadata=metadata)
+            documents = iter_documents(
+                handle, path.name, id_field=options["id_field"], metadata=metadata, kind=options["format"]
+            )
             progress = documents_ingest(
                 store_slug=options["store"],
                 documents=documents,

@@ -1,0 +1,308 @@
+"""Retrieval quality on a labelled bilingual set: Debian's manual pages, in English and French.
+
+    sudo apt-get install manpages-fr     # once: the French pages (Debian's manpages-l10n)
+    .venv/bin/python bench/retrieval.py [--pairs 300] [--max-chars 1500] [--modes hybrid,dense,keyword]
+
+The set (built once into var/bench/manpages-*.json): every manual page that Debian ships in both
+languages on this machine (the English page from the package that owns the command, the French
+translation from ``manpages-fr``), the first ``--pairs`` in name order. Each page becomes one
+JSON document — ``{"name", "sections": [{"title", "text"}, …]}``, its NAME section removed — and
+one query: the page's own one-line description from that NAME section ("ls - list directory
+contents" → "list directory contents"; "Afficher le contenu de répertoires"), written by the
+page's authors and translators, not here. A query's one relevant document is its own page in its
+own language; the other language's page is a distractor like any other.
+
+Documents go through the project's own ingestion into the store ``bench-retrieval`` (rebuilt when
+the chunk text or the store's settings change); queries through the same search the REST API
+runs. Prints nDCG@10, Recall@10, Recall@50 and MRR@10 per language and per mode, and the search
+latency. Passage embeddings are cached in var/bench/ by (model, text), so only changed texts are
+embedded again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from common import ROOT, percentile, setup_django
+
+MAN = Path("/usr/share/man")
+CACHE = ROOT / "var" / "bench"
+STORE = "bench-retrieval"
+SECTIONS = ("man1", "man5", "man7", "man8")
+MODES = {"hybrid": (0.5, 0.5), "dense": (1.0, 0.0), "keyword": (0.0, 1.0)}
+
+
+def render(path: Path) -> str:
+    """A manual page as plain text (man's own renderer, no hyphenation or justification)."""
+    result = subprocess.run(
+        ["man", "-E", "UTF-8", "--nh", "--nj", "-l", str(path)],
+        capture_output=True,
+        env={**os.environ, "MANWIDTH": "2000", "MAN_KEEP_FORMATTING": "0", "LANG": "C.UTF-8"},
+        timeout=30,
+    )
+    text = result.stdout.decode("utf-8", errors="replace")
+    return re.sub(r".\x08", "", text)  # overstrike (bold, underline) left by the renderer
+
+
+def parse(text: str) -> tuple[str, list[dict[str, str]]]:
+    """(description from NAME, the other sections) of a rendered page."""
+    sections: list[dict[str, str]] = []
+    for line in text.splitlines():
+        if line and not line[0].isspace() and line.strip() == line.strip().upper() and len(line) < 60:
+            sections.append({"title": line.strip(), "text": ""})
+        elif sections and line.strip():
+            sections[-1]["text"] += (" " if sections[-1]["text"] else "") + line.strip()
+    if len(sections) < 2 or " - " not in sections[0]["text"]:
+        return "", []
+    description = sections[0]["text"].split(" - ", 1)[1].strip()
+    return description, [s for s in sections[1:] if s["text"]]
+
+
+def build_set(pairs: int, max_chars: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    cache = CACHE / f"manpages-{pairs}-{max_chars}.json"
+    if cache.exists():
+        data = json.loads(cache.read_text())
+        return data["documents"], data["queries"]
+    french = sorted(
+        path
+        for section in SECTIONS
+        for path in (MAN / "fr" / section).glob("*.gz")
+        if (MAN / section / path.name).exists()
+    )
+    if not french:
+        raise SystemExit("No French manual pages: sudo apt-get install manpages-fr")
+    documents: list[dict[str, Any]] = []
+    queries: list[dict[str, Any]] = []
+    for fr_path in french:
+        if len(queries) >= 2 * pairs:
+            break
+        page = fr_path.name.removesuffix(".gz")
+        parsed = {}
+        for language, path in (("en", MAN / fr_path.parent.name / fr_path.name), ("fr", fr_path)):
+            description, sections = parse(render(path))
+            if len(description.split()) < 2 or not sections:
+                break
+            kept, size = [], 0
+            for section in sections:
+                if size >= max_chars:
+                    break
+                kept.append({"title": section["title"], "text": section["text"][: max_chars - size]})
+                size += len(kept[-1]["text"])
+            parsed[language] = (description, kept)
+        if len(parsed) < 2:
+            continue
+        for language, (description, kept) in parsed.items():
+            doc_id = f"{language}/{page}"
+            documents.append(
+                {"doc_id": doc_id, "language": language, "document": {"name": page, "sections": kept}}
+            )
+            queries.append({"query": description, "language": language, "relevant": doc_id})
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps({"documents": documents, "queries": queries}, ensure_ascii=False))
+    return documents, queries
+
+
+class CachedEmbedder:
+    """The active embedder, with passage vectors kept on disk by (model, text)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.path = CACHE / f"vectors-{hashlib.sha1(inner.model_id.encode()).hexdigest()[:10]}.npz"
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            with np.load(self.path) as saved:
+                self.vectors = dict(zip(saved["keys"].tolist(), saved["vectors"], strict=True))
+        self.encoded = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
+        missing = [text for key, text in zip(keys, texts, strict=True) if key not in self.vectors]
+        if missing:
+            fresh = self.inner.embed_passages(missing)
+            self.encoded += len(missing)
+            for text, vector in zip(missing, fresh, strict=True):
+                self.vectors[hashlib.sha1(text.encode()).hexdigest()] = vector
+        return np.stack([self.vectors[key] for key in keys]) if keys else np.zeros((0, self.inner.dimensions))
+
+    def save(self) -> None:
+        keys = list(self.vectors)
+        np.savez(self.path, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+
+
+def ingest(documents: list[dict[str, Any]], embedder: CachedEmbedder) -> float:
+    from vectorstores.ingestion import documents_ingest
+    from vectorstores.models import VectorStore
+
+    VectorStore.objects.filter(slug=STORE).delete()
+    started = time.perf_counter()
+    documents_ingest(
+        store_slug=STORE,
+        documents=((d["doc_id"], d["document"], {"language": d["language"]}) for d in documents),
+    )
+    embedder.save()
+    return time.perf_counter() - started
+
+
+def ndcg_at_10(rank: int | None) -> float:
+    return 1 / math.log2(rank + 1) if rank is not None and rank <= 10 else 0.0
+
+
+def evaluate(queries: list[dict[str, Any]], mode: str, fusion: str, hybrid_weight: float) -> dict[str, Any]:
+    from vectorstores.embeddings import get_embedder
+    from vectorstores.models import VectorStore
+    from vectorstores.search import hybrid_search
+
+    store = VectorStore.objects.get(slug=STORE)
+    dense_weight, sparse_weight = MODES[mode]
+    if mode == "hybrid":
+        dense_weight, sparse_weight = hybrid_weight, 1 - hybrid_weight
+    embedder = get_embedder()
+    per_language: dict[str, list[tuple[int | None]]] = {}
+    latencies = []
+    for query in queries:
+        vector = embedder.embed_query(query["query"])
+        started = time.perf_counter()
+        hits = hybrid_search(
+            store=store, query=query["query"], query_vector=vector, top_k=50,
+            dense_weight=dense_weight, sparse_weight=sparse_weight, fusion=fusion,
+        )  # fmt: skip
+        latencies.append(time.perf_counter() - started)
+        ranked = list(dict.fromkeys(hit.doc_id for hit in hits))  # documents, best chunk first
+        rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
+        per_language.setdefault(query["language"], []).append(rank)
+        per_language.setdefault("all", []).append(rank)
+    return {"ranks": per_language, "latencies": latencies}
+
+
+def plain_bm25(documents: list[dict[str, Any]], queries: list[dict[str, Any]]) -> dict[str, list[int | None]]:
+    """A textbook BM25 (k1 1.2, b 0.75) with Snowball stemming, outside the project: each text is
+    lower-cased, split on non-letters, stemmed in its own language (``pip install
+    snowballstemmer``), whole documents as the unit. The keyword side's baseline."""
+    import snowballstemmer
+
+    stemmers = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
+
+    def terms(text: str, language: str) -> list[str]:
+        return stemmers[language].stemWords(re.findall(r"[^\W\d_]+", text.lower()))
+
+    def text_of(value: Any) -> str:
+        if isinstance(value, dict):
+            return " ".join(text_of(v) for v in value.values())
+        if isinstance(value, list):
+            return " ".join(text_of(v) for v in value)
+        return str(value)
+
+    bags = [Counter(terms(text_of(d["document"]), d["language"])) for d in documents]
+    lengths = [sum(bag.values()) for bag in bags]
+    average = sum(lengths) / len(lengths)
+    df: Counter[str] = Counter(term for bag in bags for term in bag)
+    total = len(documents)
+    ranks: dict[str, list[int | None]] = {}
+    for query in queries:
+        scores = []
+        for index, bag in enumerate(bags):
+            score = 0.0
+            for term in set(terms(query["query"], query["language"])):
+                if term in bag:
+                    idf = math.log(1 + (total - df[term] + 0.5) / (df[term] + 0.5))
+                    tf = bag[term]
+                    score += idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * lengths[index] / average))
+            scores.append(score)
+        order = sorted(range(total), key=lambda i: -scores[i])[:50]
+        ranked = [documents[i]["doc_id"] for i in order if scores[i] > 0]
+        rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
+        ranks.setdefault(query["language"], []).append(rank)
+        ranks.setdefault("all", []).append(rank)
+    return ranks
+
+
+def paired(a: list[int | None], b: list[int | None], rounds: int = 2000) -> str:
+    """Mean nDCG@10 difference b - a over the same queries, with a 95 % paired bootstrap interval."""
+    import random
+
+    diffs = [ndcg_at_10(y) - ndcg_at_10(x) for x, y in zip(a, b, strict=True)]
+    rng = random.Random(0)
+    means = sorted(statistics.mean(rng.choices(diffs, k=len(diffs))) for _ in range(rounds))
+    return f"{statistics.mean(diffs):+.3f} [{means[int(0.025 * rounds)]:+.3f}, {means[int(0.975 * rounds)]:+.3f}]"
+
+
+def figures(ranks: list[int | None]) -> str:
+    ndcg = statistics.mean(ndcg_at_10(r) for r in ranks)
+    r10 = statistics.mean(1.0 if r is not None and r <= 10 else 0.0 for r in ranks)
+    r50 = statistics.mean(1.0 if r is not None else 0.0 for r in ranks)
+    mrr = statistics.mean(1 / r if r is not None and r <= 10 else 0.0 for r in ranks)
+    return f"{ndcg:.3f} | {r10:.3f} | {r50:.3f} | {mrr:.3f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pairs", type=int, default=300)
+    parser.add_argument("--max-chars", type=int, default=1500)
+    parser.add_argument("--modes", default="hybrid,dense,keyword")
+    parser.add_argument("--fusion", default="weighted", help="weighted, weighted_minmax or rrf")
+    parser.add_argument("--dense-weight", type=float, default=0.5, help="hybrid: the dense side's weight")
+    parser.add_argument("--keep", action="store_true", help="search the store as it is, no re-ingest")
+    parser.add_argument("--save", help="keep each query's rank under this name (var/bench/ranks-NAME.json)")
+    parser.add_argument("--compare", help="a saved name: print the paired nDCG@10 difference against it")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the plain BM25")
+    args = parser.parse_args()
+
+    setup_django()
+    from vectorstores.embeddings import get_embedder, set_embedder
+
+    documents, queries = build_set(args.pairs, args.max_chars)
+    embedder = CachedEmbedder(get_embedder())
+    set_embedder(embedder)
+    from vectorstores.models import VectorStore as Store
+
+    took = 0.0 if args.keep and Store.objects.filter(slug=STORE).exists() else ingest(documents, embedder)
+    from vectorstores.models import VectorStore
+
+    store = VectorStore.objects.get(slug=STORE)
+    print(
+        f"{len(documents)} documents ({len(queries)} queries, "
+        f"{sum(q['language'] == 'fr' for q in queries)} French), {store.chunk_count} chunks; "
+        f"ingested in {took:.1f} s ({embedder.encoded} passages embedded, the rest cached)"
+    )
+    print("| mode | language | nDCG@10 | Recall@10 | Recall@50 | MRR@10 |\n|---|---|---|---|---|---|")
+    if args.baseline:
+        baseline = plain_bm25(documents, queries)
+        for language in ("all", "en", "fr"):
+            print(f"| plain BM25 + Snowball (outside) | {language} | {figures(baseline[language])} |")
+    saved: dict[str, Any] = {}
+    earlier = json.loads((CACHE / f"ranks-{args.compare}.json").read_text()) if args.compare else {}
+    for mode in args.modes.split(","):
+        result = evaluate(queries, mode, args.fusion, args.dense_weight)
+        saved[mode] = result["ranks"]
+        for language in ("all", "en", "fr"):
+            print(f"| {mode} | {language} | {figures(result['ranks'][language])} |")
+        if mode in earlier:
+            for language in ("all", "en", "fr"):
+                change = paired(earlier[mode][language], result["ranks"][language])
+                print(f"|  | {language}: nDCG@10 vs {args.compare} {change} | | | | |")
+        latencies = result["latencies"]
+        print(
+            f"|  | search p50 {percentile(latencies, 50) * 1000:.1f} ms, "
+            f"p95 {percentile(latencies, 95) * 1000:.1f} ms (query embedding excluded) | | | | |"
+        )
+    if args.save:
+        (CACHE / f"ranks-{args.save}.json").write_text(json.dumps(saved))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Which language a document is in, for its full-text index.
+
+Each document is indexed with the PostgreSQL text search configuration of its language: the
+``language`` given in its metadata (``"fr"``, ``"en"`` or a configuration's name), else the
+store's, else the one detected here among ``KB_LANGUAGES`` (default English and French), else
+``simple`` (no stemming, no stop words). Detection counts each candidate language's stop words
+in the text (PostgreSQL's own Snowball lists: a word is a stop word of a configuration when that
+configuration indexes nothing for it) and picks the language with the most, if they make up a
+real share of the words; short or foreign texts stay ``simple``.
+
+A store whose metadata names a ``text_search_config`` keeps using that one configuration for all
+its documents, as before.
+
+Every configuration folds accents after stemming (``kb_tsvector``, a SQL function of migration
+0005): "répertoire" and "repertoire" are the same lexeme, in documents and in queries, without
+PostgreSQL's ``unaccent`` extension (not every server has it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+SIMPLE = "simple"
+ALIASES = {
+    "en": "english",
+    "fr": "french",
+    "de": "german",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+}
+# Below this share of stop words among a text's words, no language is claimed (≈ 30-50 % in prose).
+MIN_STOP_WORD_SHARE = 0.08
+MIN_STOP_WORDS = 2
+SAMPLE_CHARS = 4000
+
+
+def configured_languages() -> list[str]:
+    return list(settings.KB_LANGUAGES)
+
+
+def config_for(name: Any) -> str | None:
+    """A language name or code as an installed configuration's name, or None."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    wanted = ALIASES.get(name.strip().lower(), name.strip().lower())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cfgname FROM pg_ts_config WHERE cfgname = %s", [wanted])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def detect(text: str) -> str:
+    """The configuration among KB_LANGUAGES whose stop words ``text`` uses most, or ``simple``."""
+    candidates = configured_languages()
+    sample = text[:SAMPLE_CHARS]
+    if not candidates or not sample.strip():
+        return SIMPLE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH words AS (
+                SELECT w FROM regexp_split_to_table(lower(%s), '[^[:alpha:]]+') AS w WHERE w <> ''
+            )
+            SELECT c.cfg,
+                   count(*) FILTER (WHERE to_tsvector(c.cfg::regconfig, w.w) = ''::tsvector),
+                   count(*)
+              FROM words w CROSS JOIN unnest(%s::text[]) AS c(cfg)
+             GROUP BY c.cfg
+             ORDER BY 2 DESC, c.cfg
+            """,
+            [sample, candidates],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return SIMPLE
+    best, stop_words, words = rows[0]
+    runner_up = rows[1][1] if len(rows) > 1 else 0
+    if stop_words < MIN_STOP_WORDS or stop_words < MIN_STOP_WORD_SHARE * words or stop_words == runner_up:
+        return SIMPLE
+    return best
+
+
+def document_config(*, store: Any, metadata: dict[str, Any], text: str) -> str:
+    """The configuration a document of ``store`` is indexed with (see the module's docstring)."""
+    forced = (store.metadata or {}).get("text_search_config")
+    if forced:
+        return str(forced)
+    given = config_for(metadata.get("language")) or config_for((store.metadata or {}).get("language"))
+    return given or detect(text)
