@@ -101,6 +101,7 @@ def _store_for_ingest(
         # On an existing store, store_title replaces the title and store_metadata is merged in.
         store = _store_describe(store_id=store.pk, title=clean_text(title), metadata=metadata)
     check_embedder(store=store, embedder=embedder)
+    text_search_config_check(store.metadata)  # one written before it was checked, or dropped since
     if not store.embedding_model:
         VectorStore.objects.filter(pk=store.pk, embedding_model="").update(
             embedding_model=embedder.model_id, embedding_dimensions=embedder.dimensions

@@ -96,6 +96,8 @@ def store_search(
         # A text search configuration that no longer exists (written before it was checked,
         # or dropped since) is the store's problem, not a server error.
         text_search_config_check(store.metadata)
+        for config in store.text_configs or []:
+            text_search_config_check({"text_search_config": config})
         raise
 
 

@@ -255,8 +255,26 @@ def test_a_path_escaping_the_static_folder_is_a_404():
 
 def test_an_existing_store_with_a_broken_config_answers_search_with_a_400(admin_client_api):
     document_ingest(store_slug="kb", doc_id="d", document={"a": "hello"})
-    VectorStore.objects.filter(slug="kb").update(metadata={"text_search_config": "klingon"})
+    # Its chunks were indexed in a configuration that has been dropped since.
+    VectorStore.objects.filter(slug="kb").update(text_configs=["klingon"])
 
     response = admin_client_api.post("/api/vector-stores/kb/search_json", {"query": "hello"}, format="json")
 
     assert_clean_refusal(response)
+
+
+def test_a_store_whose_metadata_names_a_missing_config_refuses_new_documents_with_a_400(admin_client_api):
+    document_ingest(store_slug="kb", doc_id="d", document={"a": "hello"})
+    VectorStore.objects.filter(slug="kb").update(metadata={"text_search_config": "klingon"})
+
+    response = admin_client_api.post(
+        "/api/vector-stores/kb/documents", {"doc_id": "e", "document": {"a": "more"}}, format="json"
+    )
+
+    assert_clean_refusal(response)
+    assert (
+        admin_client_api.post(  # what is indexed already is still searched
+            "/api/vector-stores/kb/search_json", {"query": "hello"}, format="json"
+        ).status_code
+        == 200
+    )
