@@ -1,6 +1,11 @@
-"""Hybrid search latency at 100k chunks (query embedding excluded) and ANN recall@10.
+"""Hybrid search latency at 100k or a million chunks (query embedding excluded), ANN recall@10,
+filtered search, halfvec against vector, and the disk a million chunks take.
 
-    .venv/bin/python bench/search.py [--chunks 100000] [--queries 200] [--rebuild]
+    .venv/bin/python bench/search.py [--chunks 1000000] [--queries 200] [--rebuild] [--halfvec]
+
+``--halfvec`` also builds an HNSW index over ``embedding::halfvec(384)`` (half the bytes per
+vector) and compares its recall@10 and latency with the ``vector`` index, dense side only, on the
+same rows, so the storage decision rests on a measurement.
 
 The corpus is synthetic and deterministic: vectors are drawn around 200 cluster centres (real
 embeddings are clustered too; uniform random vectors would make any ANN index look broken),
@@ -52,7 +57,9 @@ def build(chunks: int) -> None:
     from vectorstores.models import VectorStore
 
     VectorStore.objects.filter(slug=SLUG).delete()
-    store = VectorStore.objects.create(slug=SLUG, title="bench", embedding_model="bench")
+    store = VectorStore.objects.create(
+        slug=SLUG, title="bench", embedding_model="bench", text_configs=["simple"]
+    )
     rng = random.Random(3)
     generator = np.random.default_rng(2)
     c = centres()
@@ -62,8 +69,9 @@ def build(chunks: int) -> None:
         cursor.execute("DROP INDEX IF EXISTS chunk_embedding_hnsw")
         cursor.execute(
             "INSERT INTO vectorstores_document (store_id, doc_id, document, text, metadata, chunk_count, "
-            "created_at, updated_at) SELECT %s, 'doc-' || n, '{}'::jsonb, '', "
-            "jsonb_build_object('lang', CASE WHEN n %% 2 = 0 THEN 'fr' ELSE 'en' END), 10, now(), now() "
+            "created_at, updated_at, language) SELECT %s, 'doc-' || n, '{}'::jsonb, '', "
+            "jsonb_build_object('lang', CASE WHEN n %% 2 = 0 THEN 'fr' ELSE 'en' END, 'topic', 't' || (n %% 100)), "
+            "10, now(), now(), 'simple' "
             "FROM generate_series(0, %s - 1) n",
             [store.pk, docs],
         )
@@ -71,8 +79,8 @@ def build(chunks: int) -> None:
         doc_pk = dict(cursor.fetchall())
         raw = cursor.cursor
         with raw.copy(
-            "COPY vectorstores_chunk (store_id, document_id, doc_id, chunk_index, text, source, embedding, "
-            "metadata, term_count, created_at, updated_at) FROM STDIN"
+            "COPY vectorstores_chunk (store_id, document_id, doc_id, chunk_index, text, content, language, "
+            "source, embedding, metadata, term_count, created_at, updated_at) FROM STDIN"
         ) as copy:
             for n in range(chunks):
                 doc = f"doc-{n // 10}"
@@ -86,7 +94,9 @@ def build(chunks: int) -> None:
                         doc_pk[doc],
                         doc,
                         n % 10,
-                        zipf_text(rng, 40),
+                        text := zipf_text(rng, 40),
+                        text,
+                        "simple",
                         "{}",
                         literal,
                         metadata,
@@ -118,7 +128,9 @@ def build(chunks: int) -> None:
         )
         print(f"text search columns and term statistics in {time.perf_counter() - started:.0f} s")
         started = time.perf_counter()
-        cursor.execute("SET maintenance_work_mem = '1GB'")
+        # The whole graph fits in memory at a million 384-d vectors (~2 GB): a build that spills
+        # to disk is several times slower.
+        cursor.execute("SET maintenance_work_mem = '4GB'")
         cursor.execute("SET max_parallel_maintenance_workers = 2")
         cursor.execute(
             "CREATE INDEX chunk_embedding_hnsw ON vectorstores_chunk USING hnsw (embedding vector_cosine_ops) "
@@ -152,28 +164,81 @@ def queries(count: int) -> list[tuple[str, np.ndarray, str]]:
     return out
 
 
-def recall_at_10(store_pk: int, vectors: list[np.ndarray]) -> float:
+def ann_ids(sql: str, literal: str, store_pk: int, *, exact: bool = False) -> tuple[set[int], float]:
     from django.db import connection, transaction
 
-    from vectorstores.search import DENSE_MIN_CANDIDATES, ef_search_for, vector_literal
+    from vectorstores.search import DENSE_MIN_CANDIDATES, ef_search_for
 
-    hits = []
-    for vector in vectors:
-        literal = vector_literal(vector)
-        sql = (
-            "SELECT id FROM vectorstores_chunk WHERE store_id = %s ORDER BY embedding <=> %s::vector LIMIT 10"
-        )
-        with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if exact:
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        else:
             cursor.execute("SET LOCAL hnsw.ef_search = %s", [ef_search_for(DENSE_MIN_CANDIDATES)])
             cursor.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            cursor.execute(sql, [store_pk, literal])
-            approximate = {row[0] for row in cursor.fetchall()}
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_indexscan = off")
-            cursor.execute(sql, [store_pk, literal])
-            exact = {row[0] for row in cursor.fetchall()}
+        started = time.perf_counter()
+        cursor.execute(sql, [store_pk, literal])
+        ids = {row[0] for row in cursor.fetchall()}
+        return ids, time.perf_counter() - started
+
+
+VECTOR_SQL = "SELECT id FROM vectorstores_chunk WHERE store_id = %s ORDER BY embedding <=> %s::vector LIMIT 10"
+HALFVEC_SQL = (
+    f"SELECT id FROM vectorstores_chunk WHERE store_id = %s "
+    f"ORDER BY embedding::halfvec({DIM}) <=> %s::halfvec({DIM}) LIMIT 10"
+)
+
+
+def recall_at_10(store_pk: int, vectors: list[np.ndarray], *, sql: str = VECTOR_SQL) -> tuple[float, list[float]]:
+    """Recall@10 of the ANN index that ``sql`` uses against an exact scan (float32), and its timings."""
+    from vectorstores.search import vector_literal
+
+    hits, timings = [], []
+    for vector in vectors:
+        literal = vector_literal(vector)
+        approximate, elapsed = ann_ids(sql, literal, store_pk)
+        exact, _ = ann_ids(VECTOR_SQL, literal, store_pk, exact=True)
         hits.append(len(approximate & exact) / 10)
-    return statistics.mean(hits)
+        timings.append(elapsed)
+    return statistics.mean(hits), timings
+
+
+def halfvec_index() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'bench_chunk_embedding_halfvec_hnsw'"
+        )
+        if cursor.fetchone():
+            return
+        started = time.perf_counter()
+        cursor.execute("SET maintenance_work_mem = '4GB'")
+        cursor.execute("SET max_parallel_maintenance_workers = 2")
+        cursor.execute(
+            f"CREATE INDEX bench_chunk_embedding_halfvec_hnsw ON vectorstores_chunk "
+            f"USING hnsw ((embedding::halfvec({DIM})) halfvec_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        )
+        print(f"halfvec HNSW index built in {time.perf_counter() - started:.0f} s")
+
+
+def disk_report(chunks: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c "
+            "WHERE c.relname = 'vectorstores_chunk' OR c.oid IN "
+            "(SELECT indexrelid FROM pg_index WHERE indrelid = 'vectorstores_chunk'::regclass) "
+            "ORDER BY 2 DESC"
+        )
+        rows = cursor.fetchall()
+        cursor.execute("SELECT pg_total_relation_size('vectorstores_chunk')")
+        total = cursor.fetchone()[0]
+    scale = 1_000_000 / max(chunks, 1)
+    print("disk (all stores' chunks; per million chunks of this store's shape):")
+    for name, size in rows:
+        print(f"  {name:45s} {size / 2**20:9.0f} MiB  ({size * scale / 2**30:.2f} GiB per million)")
+    print(f"  {'total with TOAST':45s} {total / 2**20:9.0f} MiB  ({total * scale / 2**30:.2f} GiB per million)")
 
 
 def main() -> None:
@@ -181,6 +246,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--halfvec", action="store_true", help="compare a halfvec HNSW index")
     args = parser.parse_args()
     setup_django()
     from vectorstores.models import VectorStore
@@ -195,22 +261,38 @@ def main() -> None:
     for text, vector, _ in workload[:20]:  # warm the caches
         hybrid_search(store=store, query=text, query_vector=vector, top_k=10)
     timings: dict[str, list[float]] = {"frequent": [], "mixed": []}
-    filtered: list[float] = []
     for text, vector, kind in workload:
         started = time.perf_counter()
         hits = hybrid_search(store=store, query=text, query_vector=vector, top_k=10)
         timings[kind].append(time.perf_counter() - started)
         assert len(hits) == 10
-    for text, vector, _ in workload[:50]:
-        started = time.perf_counter()
-        hybrid_search(store=store, query=text, query_vector=vector, top_k=10, metadata_filters={"lang": "fr"})
-        filtered.append(time.perf_counter() - started)
+    filtered: dict[str, list[float]] = {"half the chunks (lang)": [], "1 % of the chunks (topic)": []}
+    short = {"half the chunks (lang)": 0, "1 % of the chunks (topic)": 0}
+    for n, (text, vector, _) in enumerate(workload[:100]):
+        for label, filters in (
+            ("half the chunks (lang)", {"lang": "fr"}),
+            ("1 % of the chunks (topic)", {"topic": f"t{n % 100}"}),
+        ):
+            started = time.perf_counter()
+            hits = hybrid_search(store=store, query=text, query_vector=vector, top_k=10, metadata_filters=filters)
+            filtered[label].append(time.perf_counter() - started)
+            short[label] += len(hits) < 10
     print(f"store: {store.chunk_count} chunks")
     print(summary("hybrid search, all queries", timings["frequent"] + timings["mixed"]))
     print(summary("hybrid search, frequent-word queries", timings["frequent"]))
     print(summary("hybrid search, rare+frequent queries", timings["mixed"]))
-    print(summary("hybrid search with a metadata filter", filtered))
-    print(f"ANN recall@10 vs exact search: {recall_at_10(store.pk, [v for _, v, _ in workload[:100]]):.3f}")
+    for label, values in filtered.items():
+        print(summary(f"hybrid search filtered to {label}", values) + f"  (fewer than 10 hits: {short[label]})")
+    vectors = [v for _, v, _ in workload[:100]]
+    recall, dense = recall_at_10(store.pk, vectors)
+    print(f"ANN recall@10 vs exact search (vector): {recall:.3f}")
+    print(summary("dense top-10 (vector index)", dense))
+    if args.halfvec:
+        halfvec_index()
+        recall, dense = recall_at_10(store.pk, vectors, sql=HALFVEC_SQL)
+        print(f"ANN recall@10 vs exact float32 search (halfvec index): {recall:.3f}")
+        print(summary("dense top-10 (halfvec index)", dense))
+    disk_report(store.chunk_count)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ MULTIPART_OVERHEAD = 256 * 1024
 
 _ATTACHMENT_UPLOAD = re.compile(r"^/api/chatkit/(?:attachments/[^/]+/upload|proxy/files)/?$")
 _KB_UPLOAD = re.compile(r"^/(?:api/vector-stores/[^/]+/upload|admin/vectorstores/vectorstore/\d+/upload/)$")
-_KB_DOCUMENTS = re.compile(r"^/api/vector-stores/[^/]+/documents/?$")
+_KB_DOCUMENTS = re.compile(r"^/api/vector-stores/[^/]+/documents(?:_batch)?/?$")
 
 
 def body_limit_for(path: str) -> int:

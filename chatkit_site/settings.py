@@ -374,12 +374,22 @@ TEMPLATE_TIME_BUDGET_MS = env_int("TEMPLATE_TIME_BUDGET_MS", 500, minimum=10)
 # --- Knowledge base -----------------------------------------------------------------------
 EMBEDDING_MODEL = env_str("EMBEDDING_MODEL", "intfloat/multilingual-e5-small")
 EMBEDDING_BATCH_SIZE = env_int("EMBEDDING_BATCH_SIZE", 32, minimum=1)
+# Threads the embedder computes with in each process; 0 = half the cores this process may use
+# (at least one): the embedder shares the machine with PostgreSQL and the other workers, and
+# under contention one thread outran two (bench/ingest.py --threads).
+EMBEDDING_THREADS = env_int("EMBEDDING_THREADS", 0, minimum=0)
+# The embedder of stores created without one: "" (the local model above) or, with an OpenAI key,
+# "openai:text-embedding-3-small" / "openai:text-embedding-3-large" (vectorstores.openai_embeddings).
+KB_STORE_EMBEDDER = env_str("KB_STORE_EMBEDDER", "")
 # Chunks never exceed the embedding model's maximum sequence length; this caps them lower.
 KB_CHUNK_MAX_TOKENS = env_int("KB_CHUNK_MAX_TOKENS", 256, minimum=16)
 KB_CHUNK_OVERLAP_LINES = env_int("KB_CHUNK_OVERLAP_LINES", 1, minimum=0)
 KB_MAX_UPLOAD_BYTES = env_int("KB_MAX_UPLOAD_MB", 200, minimum=1) * 1024 * 1024
 # One JSON document posted to the documents API (larger files go through the upload).
 KB_MAX_DOCUMENT_BYTES = env_int("KB_MAX_DOCUMENT_MB", 10, minimum=1) * 1024 * 1024
+# One request to the batch endpoint (documents_batch): at most this many documents, within the
+# size above.
+KB_BATCH_MAX_DOCUMENTS = env_int("KB_BATCH_MAX_DOCUMENTS", 500, minimum=1)
 CHATKIT_KNOWLEDGE_STORES = env_list("CHATKIT_KNOWLEDGE_STORES", [])
 # The languages a document's full-text index may be detected in (PostgreSQL text search
 # configurations); a document in none of them is indexed without stemming (vectorstores.language).

@@ -107,3 +107,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     else:
         response.data = {"detail": _first_message(response.data)}
     return response
+
+
+class Conflict(exceptions.APIException):
+    """The resource is busy or in a state that forbids the request (e.g. a store re-embedding)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The resource is busy."
+    default_code = "conflict"

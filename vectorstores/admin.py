@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validation import validate_json_value
 from vectorstores.models import INDEX_VERSION, Chunk, Document, IngestionJob, VectorStore
+from vectorstores.openai_embeddings import choices as openai_choices
+from vectorstores.openai_embeddings import is_openai
 from vectorstores.selectors import store_search
-from vectorstores.services import document_delete, job_create, store_delete
+from vectorstores.services import document_delete, job_create, store_delete, store_embedder_change
 
 
 def json_object(raw: str | None, not_an_object: str) -> dict[str, Any]:
@@ -68,8 +70,35 @@ class SearchForm(forms.Form):
         return json_object(self.cleaned_data.get("metadata_filters"), _("Filters must be a JSON object."))
 
 
+class VectorStoreForm(forms.ModelForm):
+    """The store's fields, plus the embedder its vectors are made with (changing it re-embeds the
+    store in the background)."""
+
+    embedder = forms.ChoiceField(label=_("Embedder"), required=False)
+
+    class Meta:
+        model = VectorStore
+        fields = ("slug", "title", "description", "metadata", "read_access", "read_groups")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        local = _("the local model (%(name)s)") % {"name": settings.EMBEDDING_MODEL}
+        options = [("", local)] + [(name, name) for name in openai_choices()]
+        current = self.instance.embedding_pending or self.instance.embedding_model
+        if is_openai(current):
+            if current not in dict(options):
+                options.append((current, current))
+            self.fields["embedder"].initial = current
+        self.fields["embedder"].choices = options
+        self.fields["embedder"].help_text = _(
+            "OpenAI's embedders are offered when the server has OPENAI_API_KEY. Changing the embedder "
+            "re-embeds every chunk in the background; searches use the full text alone meanwhile."
+        )
+
+
 @admin.register(VectorStore)
 class VectorStoreAdmin(admin.ModelAdmin):
+    form = VectorStoreForm
     list_display = (
         "slug",
         "title",
@@ -85,6 +114,7 @@ class VectorStoreAdmin(admin.ModelAdmin):
     search_fields = ("slug", "title", "description")
     readonly_fields = (
         "embedding_model",
+        "reembed_done",
         "embedding_dimensions",
         "chunk_count",
         "total_terms",
@@ -96,9 +126,28 @@ class VectorStoreAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("index"))
     def index_state(self, obj: VectorStore) -> str:
+        if obj.embedding_pending:
+            return _("being re-embedded with %(model)s in the background: %(done)s documents done") % {
+                "model": obj.embedding_pending,
+                "done": obj.reembed_done,
+            }
         if obj.index_version >= INDEX_VERSION:
             return _("up to date")
         return _("being re-indexed in the background: %(done)s documents done") % {"done": obj.reindex_done}
+
+    def save_model(self, request: HttpRequest, obj: VectorStore, form: Any, change: bool) -> None:
+        chosen = form.cleaned_data.get("embedder") or ""
+        if not change:
+            obj.embedding_model = chosen
+        super().save_model(request, obj, form, change)
+        current = obj.embedding_pending or obj.embedding_model
+        if change and chosen != (current if is_openai(current) else ""):
+            try:
+                store_embedder_change(store=obj, embedding_model=chosen)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.info(request, _("The store is being re-embedded in the background."))
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[VectorStore]:
         return super().get_queryset(request).annotate(_documents=Count("documents"))

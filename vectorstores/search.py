@@ -125,7 +125,7 @@ def hybrid_search(
     *,
     store: VectorStore,
     query: str,
-    query_vector: np.ndarray,
+    query_vector: np.ndarray | None,
     top_k: int = 5,
     metadata_filters: dict[str, Any] | None = None,
     dense_weight: float = 0.5,
@@ -145,7 +145,7 @@ def hybrid_search(
     filter_sql = "AND (c.metadata || d.metadata) @> %(filters)s::jsonb" if filters else ""
     params: dict[str, Any] = {
         "store": store.pk,
-        "vec": vector_literal(query_vector),
+        "vec": vector_literal(query_vector) if query_vector is not None else None,
         "dense_limit": dense_limit,
         "per_term": SPARSE_PER_TERM,
         "configs": [t.config for t in terms],
@@ -169,13 +169,18 @@ def hybrid_search(
         )
     sparse_sql = " UNION ".join(sparse_parts) if sparse_parts else "SELECT NULL::bigint AS id WHERE false"
 
-    sql = f"""
-        WITH dense AS (
-            SELECT c.id FROM vectorstores_chunk c {filter_join}
+    # No query vector (the store is moving to another embedder): the full text alone.
+    dense_sql = (
+        f"""SELECT c.id FROM vectorstores_chunk c {filter_join}
              WHERE c.store_id = %(store)s {filter_sql}
              ORDER BY c.embedding <=> %(vec)s::vector
-             LIMIT %(dense_limit)s
-        ),
+             LIMIT %(dense_limit)s"""
+        if query_vector is not None
+        else "SELECT NULL::bigint AS id WHERE false"
+    )
+    dense_score = "1 - (c.embedding <=> %(vec)s::vector)" if query_vector is not None else "0::float8"
+    sql = f"""
+        WITH dense AS ({dense_sql}),
         sparse AS ({sparse_sql}),
         candidates AS (SELECT id FROM dense UNION SELECT id FROM sparse),
         idf AS (
@@ -186,7 +191,7 @@ def hybrid_search(
         scored AS (
             SELECT c.id,
                    COALESCE(NULLIF(c.language, ''), %(fallback)s) AS cfg,
-                   1 - (c.embedding <=> %(vec)s::vector) AS dense_score,
+                   {dense_score} AS dense_score,
                    COALESCE((
                        SELECT sum(i.weight * (tf.n * (%(k1)s + 1))
                                   / (tf.n + %(k1)s * (1 - %(b)s + %(b)s * c.term_count / %(avg_len)s)))

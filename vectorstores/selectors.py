@@ -8,9 +8,9 @@ from django.db import DataError, ProgrammingError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.db import db_call
-from vectorstores.embeddings import get_embedder
 from vectorstores.ingestion import check_embedder
 from vectorstores.models import WIDGET_STORE_SLUG, Document, VectorStore, text_search_config_check
+from vectorstores.openai_embeddings import embedder_for
 from vectorstores.search import SearchHit, hybrid_search
 
 
@@ -78,15 +78,18 @@ def store_search(
     dense_weight: float = 0.5,
     sparse_weight: float = 0.5,
 ) -> list[SearchHit]:
-    embedder = get_embedder()
-    check_embedder(store=store, embedder=embedder)
     if store.chunk_count == 0:
         return []
+    query_vector = None
+    if not store.embedding_pending:  # while re-embedding, the full text alone (vectors would mix)
+        embedder = embedder_for(store.embedding_model)
+        check_embedder(store=store, embedder=embedder)
+        query_vector = embedder.embed_query(query)
     try:
         return hybrid_search(
             store=store,
             query=query,
-            query_vector=embedder.embed_query(query),
+            query_vector=query_vector,
             top_k=top_k,
             metadata_filters=metadata_filters,
             dense_weight=dense_weight,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from vectorstores.embeddings import get_embedder
 from vectorstores.ingestion import (  # noqa: F401 (the knowledge base's write API, in one place)
     EmbeddingModelMismatch,
     IngestProgress,
@@ -20,6 +22,8 @@ from vectorstores.ingestion import (  # noqa: F401 (the knowledge base's write A
     store_lock,
 )
 from vectorstores.models import IngestionJob, VectorStore, text_search_config_check
+from vectorstores.openai_embeddings import choices as openai_choices
+from vectorstores.openai_embeddings import is_openai
 from vectorstores.sources import accepted
 
 
@@ -31,8 +35,11 @@ def store_create(
     metadata: dict[str, Any] | None = None,
     read_access: str = "",
     read_groups: list[Any] | None = None,
+    embedding_model: str | None = None,
 ) -> VectorStore:
     text_search_config_check(metadata)
+    embedding_model = settings.KB_STORE_EMBEDDER if embedding_model is None else embedding_model
+    embedder_check(embedding_model)
     with transaction.atomic():
         store, created = VectorStore.objects.get_or_create(
             slug=slug,
@@ -41,6 +48,7 @@ def store_create(
                 "description": clean_text(description),
                 "metadata": metadata or {},
                 "read_access": read_access,
+                "embedding_model": embedding_model,
             },
         )
         if not created:
@@ -52,6 +60,7 @@ def store_create(
 
 def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
     groups = fields.pop("read_groups", None)
+    embedding_model = fields.pop("embedding_model", None)
     if fields.get("read_access"):
         store.read_access = fields.pop("read_access")
     if "metadata" in fields:
@@ -65,7 +74,61 @@ def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
         store.save()
         if groups is not None:
             store.read_groups.set(groups)
+    if embedding_model is not None:
+        store = store_embedder_change(store=store, embedding_model=embedding_model)
     return store
+
+
+def embedder_check(embedding_model: str) -> None:
+    """A store's embedder is the local model ('' or its name) or one of the OpenAI embedders this
+    server has a key for."""
+    if not embedding_model:
+        return
+    if not is_openai(embedding_model):
+        local = get_embedder().model_id
+        if embedding_model == local:
+            return
+        raise ValidationError(
+            {
+                "embedding_model": [
+                    _("The local embedding model here is %(local)s; %(model)s is not available.")
+                    % {"local": local, "model": embedding_model}
+                ]
+            }
+        )
+    if embedding_model not in openai_choices():
+        raise ValidationError(
+            {
+                "embedding_model": [
+                    _("%(model)s is not available: OpenAI embedders need OPENAI_API_KEY on the server.")
+                    % {"model": embedding_model}
+                    if not settings.OPENAI_API_KEY
+                    else _("%(model)s is not an OpenAI embedding model this server can use.")
+                    % {"model": embedding_model}
+                ]
+            }
+        )
+
+
+def store_embedder_change(*, store: VectorStore, embedding_model: str) -> VectorStore:
+    """Move a store to another embedder: its chunks are re-embedded in the background (same
+    chunks, new vectors), with progress in ``reembed_done``. An empty store just switches."""
+    from vectorstores.tasks import store_reembed
+
+    embedder_check(embedding_model)
+    target = embedding_model or get_embedder().model_id
+    with transaction.atomic():
+        locked = store_lock(store.pk)
+        if target == locked.embedding_model and not locked.embedding_pending:
+            return locked
+        if not locked.chunks.exists():
+            locked.embedding_model, locked.embedding_pending = target, ""
+            locked.save(update_fields=["embedding_model", "embedding_pending", "updated_at"])
+            return locked
+        locked.embedding_pending, locked.reembed_done = target, 0
+        locked.save(update_fields=["embedding_pending", "reembed_done", "updated_at"])
+        transaction.on_commit(lambda: store_reembed.enqueue(locked.pk))
+    return locked
 
 
 def store_delete(*, store: VectorStore) -> None:

@@ -8,13 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from events.publish import staff_event_send
 from vectorstores.converters import ConversionError
-from vectorstores.ingestion import IngestProgress, documents_ingest
-from vectorstores.models import INDEX_VERSION, Document, IngestionJob, VectorStore
+from vectorstores.ingestion import IngestProgress, documents_ingest, store_lock
+from vectorstores.models import INDEX_VERSION, Chunk, Document, IngestionJob, VectorStore
+from vectorstores.openai_embeddings import embedder_for
 from vectorstores.sources import InvalidJSON, iter_documents, validate
 
 logger = logging.getLogger("chatkit.vectorstores")
@@ -122,6 +124,52 @@ def store_reindex_run(store_id: int, *, batch_size: int = 64) -> int:
 @task()
 def store_reindex(store_id: int) -> int:
     return store_reindex_run(store_id)
+
+
+def store_reembed_run(store_id: int, *, batch_size: int = 64) -> int:
+    """Give every chunk of a store a vector from the embedder it is moving to
+    (``embedding_pending``), ``batch_size`` documents per transaction, then switch the store to it.
+    The chunks stay as they are (the same reader text is embedded again). Progress in
+    ``reembed_done``; an interrupted run starts over. Returns the documents done."""
+    store = VectorStore.objects.filter(pk=store_id).first()
+    if store is None or not store.embedding_pending:
+        return 0
+    target = store.embedding_pending
+    embedder = embedder_for(target)
+    VectorStore.objects.filter(pk=store_id).update(reembed_done=0)
+    pks = list(Document.objects.filter(store_id=store_id).order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(pks), batch_size):
+        chunks = list(
+            Chunk.objects.filter(document_id__in=pks[start : start + batch_size])
+            .order_by("pk")
+            .values_list("pk", "content", "text")
+        )
+        vectors = embedder.embed_passages([content or text for _, content, text in chunks]) if chunks else []
+        with transaction.atomic():
+            locked = store_lock(store_id)
+            if locked.embedding_pending != target:
+                return done  # changed again meanwhile: the newer task takes over
+            Chunk.objects.bulk_update(
+                [Chunk(pk=pk, embedding=vector) for (pk, _, _), vector in zip(chunks, vectors, strict=True)],
+                ["embedding"],
+                batch_size=500,
+            )
+            done += len(pks[start : start + batch_size])
+            VectorStore.objects.filter(pk=store_id).update(reembed_done=done)
+    with transaction.atomic():
+        locked = store_lock(store_id)
+        if locked.embedding_pending == target:
+            VectorStore.objects.filter(pk=store_id).update(
+                embedding_model=target, embedding_dimensions=embedder.dimensions, embedding_pending=""
+            )
+    logger.info("Store %s re-embedded with %s: %s documents", store.slug, target, done)
+    return done
+
+
+@task()
+def store_reembed(store_id: int) -> int:
+    return store_reembed_run(store_id)
 
 
 def stores_reindex_enqueue(**kwargs: Any) -> None:
