@@ -6,12 +6,14 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from core.exceptions import DetailedError
 from widgets.builtin import BUILTIN
-from workflows.graph import SLUG, GraphError, References, default_graph, parse_graph
+from workflows.dialect import MARK, from_peer, graph_is_peer, message_for_peer
+from workflows.graph import MAX_EDGES, MAX_NODES, SLUG, GraphError, References, default_graph, parse_graph
 from workflows.models import AvailableModel, Workflow, WorkflowVersion
 
 EXPORT_FORMAT = "chatkit-django.workflow/1"
@@ -33,19 +35,113 @@ def references() -> References:
 
 
 def graph_clean(raw: Any) -> dict[str, Any]:
-    """The graph in its stored form, or a 400 naming each problem (``detail``: the first)."""
+    """The graph in its stored form, or a 400 naming each problem (``detail``: the first).
+
+    Either dialect comes in (``workflows.dialect``); the stored form is this project's, with what
+    the replaced system's builder sent kept beside each translated node.
+    """
+    native = from_peer(raw)
     try:
-        return parse_graph(raw, references()).to_wire()
+        return parse_graph(native, references()).to_wire()
     except GraphError as exc:
-        raise DetailedError(exc.errors[0], exc.errors) from None
+        errors = _messages(exc, native)
+        raise DetailedError(errors[0], errors) from None
+
+
+def graph_clean_draft(raw: Any) -> tuple[dict[str, Any], list[str]]:
+    """A graph for a version that does not run yet, and its problems.
+
+    The replaced system's builder saves work in progress as versions (a step not connected yet, a
+    condition without its path): such a graph in its dialect is kept with its problems listed, and
+    checked in full when it is made the running version. Ours is checked in full at once (its
+    editor keeps work in progress as the workflow's draft).
+    """
+    if not graph_is_peer(raw):
+        return graph_clean(raw), []
+    native = from_peer(raw)
+    try:
+        return parse_graph(native, references()).to_wire(), []
+    except GraphError as exc:
+        errors = _messages(exc, native)
+        shaped = _shaped(native)
+        if shaped is None:
+            raise DetailedError(errors[0], errors) from None
+        return shaped, errors
+
+
+def _messages(exc: GraphError, native: Any) -> list[str]:
+    """Problems of nodes that came in the replaced system's dialect name its keys."""
+    if not isinstance(native, dict) or not isinstance(native.get("nodes"), list):
+        return exc.errors
+    nodes = {node.get("slug"): node for node in native.get("nodes", []) if isinstance(node, dict)}
+    out = []
+    for slug, message in zip(exc.nodes, exc.errors, strict=True):
+        node = nodes.get(slug) or {}
+        translated = isinstance(node.get("metadata"), dict) and MARK in node["metadata"]
+        out.append(message_for_peer(message, node.get("kind")) if translated else message)
+    return out
+
+
+def _shaped(native: Any) -> dict[str, Any] | None:
+    """A work-in-progress graph kept as it is, if it has the shape of one: node objects with a
+    slug and a kind, edges between named nodes; None otherwise."""
+    if not isinstance(native, dict):
+        return None
+    nodes, edges = native.get("nodes"), native.get("edges", [])
+    if not isinstance(nodes, list) or not isinstance(edges, list):
+        return None
+    if len(nodes) > MAX_NODES or len(edges) > MAX_EDGES:
+        return None
+    out_nodes, slugs = [], set()
+    for node in nodes:
+        if (
+            not isinstance(node, dict)
+            or not isinstance(node.get("slug"), str)
+            or not SLUG.match(node["slug"])
+        ):
+            return None
+        if node["slug"] in slugs or not isinstance(node.get("kind"), str) or len(node["kind"]) > 50:
+            return None
+        slugs.add(node["slug"])
+        display_name = node.get("display_name") or ""
+        parameters, metadata = node.get("parameters") or {}, node.get("metadata") or {}
+        if (
+            not isinstance(display_name, str)
+            or not isinstance(parameters, dict)
+            or not isinstance(metadata, dict)
+        ):
+            return None
+        out_nodes.append(
+            {
+                "slug": node["slug"],
+                "kind": node["kind"],
+                "display_name": display_name[:200],
+                "is_enabled": node.get("is_enabled") is not False,
+                "parameters": parameters,
+                "metadata": metadata,
+            }
+        )
+    out_edges = []
+    for edge in edges:
+        if not isinstance(edge, dict) or edge.get("source") not in slugs or edge.get("target") not in slugs:
+            return None
+        condition = edge.get("condition")
+        metadata = edge.get("metadata") or {}
+        if not isinstance(condition, str | type(None)) or not isinstance(metadata, dict):
+            return None
+        out_edges.append(
+            {"source": edge["source"], "target": edge["target"], "condition": condition, "metadata": metadata}
+        )
+    return {"nodes": out_nodes, "edges": out_edges}
 
 
 def graph_problems(raw: Any) -> list[tuple[str | None, str]]:
     """Every problem of a graph, each with the node it is about (None: the whole graph)."""
+    native = from_peer(raw)
     try:
-        parse_graph(raw, references())
+        parse_graph(native, references())
     except GraphError as exc:
-        return list(zip(exc.nodes, exc.errors, strict=True))
+        return list(zip(exc.nodes, _messages(exc, native), strict=True))
     return []
 
 
@@ -56,7 +152,7 @@ def _next_number(workflow: Workflow) -> int:
 def version_create(
     *, workflow: Workflow, graph: Any, name: str | None = None, activate: bool = False, user: Any = None
 ) -> WorkflowVersion:
-    cleaned = graph_clean(graph)
+    cleaned = graph_clean(graph) if activate else graph_clean_draft(graph)[0]
     with transaction.atomic():
         workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
         number = _next_number(workflow)
@@ -75,7 +171,7 @@ def version_update(*, version: WorkflowVersion, graph: Any, user: Any = None) ->
     """Replace a draft's graph; a version that has run the chat is never changed: a new draft is made."""
     if version.was_activated:
         return version_create(workflow=version.workflow, graph=graph, user=user)
-    version.graph = graph_clean(graph)
+    version.graph = graph_clean_draft(graph)[0]
     version.save(update_fields=["graph", "updated_at"])
     return version
 
@@ -107,6 +203,37 @@ def workflow_create(
                 version_activate(version=version)
     except IntegrityError:  # created concurrently under the same slug
         raise ValidationError(_("A workflow with this slug already exists.")) from None
+    return version
+
+
+def workflow_slug_for(display_name: str) -> str:
+    """A free slug made from a display name ("Mon flux" → mon-flux, then mon-flux-2, …)."""
+    base = (slugify(display_name) or "workflow")[:90].strip("-_") or "workflow"
+    slug, number = base, 1
+    while Workflow.objects.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def workflow_duplicate(
+    *, workflow: Workflow, display_name: str | None = None, slug: str | None = None, user: Any = None
+) -> WorkflowVersion:
+    """A new workflow whose v1 is ``workflow``'s running version (else its latest); running too
+    when the source had one running."""
+    source = workflow.active_version or workflow.versions.order_by("-version").first()
+    name = display_name or _("%(name)s (copy)") % {"name": workflow.display_name}
+    slug = slug or workflow_slug_for(name)
+    if Workflow.objects.filter(slug=slug).exists():
+        raise ValidationError(_("A workflow with this slug already exists."))
+    graph = source.graph if source is not None else default_graph()
+    with transaction.atomic():
+        copy = Workflow.objects.create(slug=slug, display_name=name[:200], description=workflow.description)
+        version = WorkflowVersion.objects.create(
+            workflow=copy, version=1, name="v1", graph=graph, created_by=user
+        )
+        if workflow.active_version_id is not None:
+            version_activate(version=version)
     return version
 
 

@@ -23,6 +23,7 @@ routes = [
     path("import", apis.ImportApi.as_view(), name="api-workflows-import"),
     path("validate", apis.ValidateApi.as_view(), name="api-workflows-validate"),
     path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
+    path("<int:workflow_id>/duplicate", apis.DuplicateApi.as_view(), name="api-workflow-duplicate"),
     path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),
     path("<int:workflow_id>/draft", apis.DraftApi.as_view(), name="api-workflow-draft"),
     path("<int:workflow_id>/test", console.test_console, name="api-workflow-test"),

@@ -32,6 +32,7 @@ from core.db import db_call
 from core.http import api_endpoint
 from core.openapi import error_responses
 from core.validation import json_problem
+from workflows.dialect import from_peer
 from workflows.graph import GraphError, parse_graph
 from workflows.models import ThreadWorkflow, Workflow
 
@@ -114,7 +115,7 @@ async def test_console(request: HttpRequest, workflow_id: int) -> HttpResponse:
         raise exceptions.NotFound("Workflow not found.")
     raw, message, state = _input(request)
     try:
-        graph = parse_graph(raw)
+        graph = parse_graph(from_peer(raw))  # either dialect (workflows.dialect)
     except GraphError as exc:
         raise exceptions.ValidationError(exc.errors[0]) from None
 

@@ -19,7 +19,17 @@ from workflows.models import AvailableModel
 
 
 class ModelOutput(serializers.ModelSerializer):
-    """What a model picker needs (every user): no endpoint, nothing about keys."""
+    """What a model picker needs (every user): no endpoint, nothing about keys. An unset display
+    name or description is null (a client shows the name instead of a blank box)."""
+
+    display_name = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    def get_display_name(self, entry: AvailableModel) -> str | None:
+        return entry.display_name or None
+
+    def get_description(self, entry: AvailableModel) -> str | None:
+        return entry.description or None
 
     class Meta:
         model = AvailableModel
@@ -47,6 +57,9 @@ class ModelInput(serializers.ModelSerializer):
         "A base URL on another origin clears a stored key.",
     )  # fmt: skip
     clear_api_key = serializers.BooleanField(write_only=True, required=False, default=False)
+    # null is "not set", as the replaced system's admin sends it.
+    display_name = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=200)
+    description = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=5000)
 
     class Meta:
         model = AvailableModel
@@ -62,6 +75,12 @@ class ModelInput(serializers.ModelSerializer):
         ]
         ref_name = "AvailableModelInput"
         extra_kwargs = {"name": {"validators": []}}
+
+    def validate_display_name(self, value: str | None) -> str:
+        return (value or "").strip()
+
+    def validate_description(self, value: str | None) -> str:
+        return (value or "").strip()
 
     def validate_api_key(self, value: str) -> str:
         if any(char in value for char in "\r\n\x00"):

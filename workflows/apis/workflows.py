@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
 from workflows import services
+from workflows.dialect import DIALECT_NATIVE, DIALECT_PEER, graph_dialect, to_peer
 from workflows.models import Workflow, WorkflowVersion
 
 
@@ -89,10 +90,14 @@ def version_summary(version: WorkflowVersion) -> dict[str, Any]:
     }
 
 
-def definition(version: WorkflowVersion) -> dict[str, Any]:
+def definition(version: WorkflowVersion, *, dialect: str | None = None) -> dict[str, Any]:
+    """A version with its graph in the dialect it was written in (``workflows.dialect``), or the
+    one asked for (``?dialect=peer|chatkit``)."""
     workflow = version.workflow
     stamps = {"created_at": version.created_at, "updated_at": version.updated_at}
     graph = version.graph
+    if (dialect or graph_dialect(graph)) == DIALECT_PEER:
+        graph = to_peer(graph)
     return {
         **version_summary(version),
         "workflow_slug": workflow.slug,
@@ -107,6 +112,24 @@ def definition(version: WorkflowVersion) -> dict[str, Any]:
             ],
         },
     }
+
+
+def asked_dialect(request: Request) -> str | None:
+    dialect = request.query_params.get("dialect")
+    if dialect is None:
+        return None
+    if dialect not in (DIALECT_NATIVE, DIALECT_PEER):
+        raise ValidationError({"dialect": [_("Use chatkit or peer.")]})
+    return dialect
+
+
+def saved(version: WorkflowVersion) -> dict[str, Any]:
+    """A version just written: its definition, and the problems of a work in progress kept in the
+    replaced system's dialect (checked in full when it is made the running version)."""
+    body = definition(version)
+    if graph_dialect(version.graph) == DIALECT_PEER:
+        body["problems"] = [message for _slug, message in services.graph_problems(version.graph)]
+    return body
 
 
 def get_workflow(workflow_id: int) -> Workflow:
@@ -138,12 +161,13 @@ class WorkflowListCreateApi(APIView):
     permission_classes = [IsAdmin]
 
     class Input(serializers.Serializer):
-        slug = serializers.SlugField(max_length=100)
+        # Without a slug, one is made from the display name (the replaced system's "New" sends none).
+        slug = serializers.SlugField(max_length=100, required=False)
         display_name = serializers.CharField(max_length=200)
         description = serializers.CharField(
             required=False, allow_null=True, allow_blank=True, max_length=5000
         )
-        graph = serializers.JSONField(required=False)
+        graph = serializers.JSONField(required=False, allow_null=True)  # null: the default graph
 
         class Meta:
             ref_name = "WorkflowCreateInput"
@@ -161,7 +185,35 @@ class WorkflowListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.workflow_create(**data.validated_data, user=request.user)
+        values = dict(data.validated_data)
+        values["slug"] = values.get("slug") or services.workflow_slug_for(values["display_name"])
+        version = services.workflow_create(**values, user=request.user)
+        return Response(definition(version), status=status.HTTP_201_CREATED)
+
+
+class DuplicateApi(APIView):
+    """A new workflow from this one's running version (else its latest), under a new name."""
+
+    permission_classes = [IsAdmin]
+
+    class Input(serializers.Serializer):
+        display_name = serializers.CharField(max_length=200, required=False)
+        slug = serializers.SlugField(max_length=100, required=False)
+
+        class Meta:
+            ref_name = "WorkflowDuplicateInput"
+
+    @extend_schema(request=Input, responses={201: DefinitionOutput})
+    def post(self, request: Request, workflow_id: int) -> Response:
+        source = get_workflow(workflow_id)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.workflow_duplicate(
+            workflow=source,
+            display_name=data.validated_data.get("display_name"),
+            slug=data.validated_data.get("slug"),
+            user=request.user,
+        )
         return Response(definition(version), status=status.HTTP_201_CREATED)
 
 
@@ -230,7 +282,7 @@ class VersionListCreateApi(APIView):
             user=request.user,
         )
         version.workflow.refresh_from_db()
-        return Response(definition(version), status=status.HTTP_201_CREATED)
+        return Response(saved(version), status=status.HTTP_201_CREATED)
 
 
 class VersionDetailApi(APIView):
@@ -238,18 +290,18 @@ class VersionDetailApi(APIView):
 
     @extend_schema(responses=DefinitionOutput)
     def get(self, request: Request, workflow_id: int, version_id: int) -> Response:
-        return Response(definition(get_version(workflow_id, version_id)))
+        return Response(definition(get_version(workflow_id, version_id), dialect=asked_dialect(request)))
 
     @extend_schema(request=GraphInput, responses=DefinitionOutput)
     def put(self, request: Request, workflow_id: int, version_id: int) -> Response:
         version = get_version(workflow_id, version_id)
         data = GraphInput(data=request.data)
         data.is_valid(raise_exception=True)
-        saved = services.version_update(
+        written = services.version_update(
             version=version, graph=data.validated_data["graph"], user=request.user
         )
-        saved.workflow.refresh_from_db()
-        return Response(definition(saved))
+        written.workflow.refresh_from_db()
+        return Response(saved(written))
 
 
 class ProductionApi(APIView):

@@ -1,4 +1,5 @@
-"""The shipped examples run end to end through /api/chatkit, offline (no key)."""
+"""The shipped examples run end to end through /api/chatkit, offline (no key), each written in
+this project's graph dialect and in the replaced system's (saved through the versions API)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,32 @@ from django.core.management import call_command
 from conversations.models import Thread
 from conversations.tests.helpers import create_thread, events_of, post, types_of
 from vectorstores.models import Document
-from workflows.models import ThreadWorkflow, WorkflowRun
+from workflows.dialect import to_peer
+from workflows.models import ThreadWorkflow, Workflow, WorkflowRun
 from workflows.tests.helpers import say
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(params=["chatkit", "peer"])
+def load_example(request, admin_client_api):
+    def load(slug: str) -> None:
+        call_command("load_workflow_examples", "--chatkit", slug, stdout=StringIO())
+        if request.param == "peer":
+            # The running version, written again as the replaced system's builder sends it.
+            workflow = Workflow.objects.get(slug=slug)
+            graph = to_peer(workflow.active_version.graph)
+            assert all("agent_key" in node for node in graph["nodes"])
+            response = admin_client_api.post(
+                f"/api/workflows/{workflow.pk}/versions",
+                {"graph": graph, "mark_as_active": True},
+                format="json",
+            )
+            assert response.status_code == 201, response.content
+            workflow.refresh_from_db()
+            assert workflow.active_version.version == 2
+
+    return load
 
 
 def texts(events: list[dict]) -> str:
@@ -25,8 +48,8 @@ def texts(events: list[dict]) -> str:
     )
 
 
-def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice, alice_chat):
-    call_command("load_workflow_examples", "--chatkit", "intake", stdout=StringIO())
+def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice, alice_chat, load_example):
+    load_example("intake")
 
     thread_id, first = create_thread(alice_chat, "Hi, I need help")
     second = say(alice_chat, thread_id, "Ada Lovelace")
@@ -64,8 +87,8 @@ def test_the_intake_example_asks_until_complete_then_stores_and_closes(alice, al
     assert WorkflowRun.objects.filter(thread_id=thread_id).count() == 3
 
 
-def test_the_router_example_routes_offline_and_grades_a_quiz_answer(alice_chat):
-    call_command("load_workflow_examples", "--chatkit", "router", stdout=StringIO())
+def test_the_router_example_routes_offline_and_grades_a_quiz_answer(alice_chat, load_example):
+    load_example("router")
 
     thread_id, answered = create_thread(alice_chat, "Where are threads stored?")
     quiz = say(alice_chat, thread_id, "Give me a quiz")
