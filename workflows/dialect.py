@@ -51,7 +51,7 @@ def node_is_peer(raw_node: Any) -> bool:
     params = raw_node.get("parameters")
     if not isinstance(params, dict):
         return False
-    kind = raw_node.get("kind")
+    kind = raw_node.get("kind") if isinstance(raw_node.get("kind"), str) else None
     if kind == "condition":
         return "mode" in params and "operator" not in params
     if kind == "state":
@@ -113,10 +113,18 @@ def from_peer(raw: Any) -> Any:
     nodes = []
     conditions: set[str] = set()
     for raw_node in raw["nodes"]:
-        if node_is_peer(raw_node):
-            raw_node = _node_from_peer(raw_node)
-        if isinstance(raw_node, dict) and raw_node.get("kind") == "condition":
-            conditions.add(raw_node.get("slug"))
+        try:
+            if node_is_peer(raw_node):
+                raw_node = _node_from_peer(raw_node)
+        except (TypeError, AttributeError, ValueError):
+            pass  # not a shape either dialect has: left as sent, for the checks to name
+
+        if (
+            isinstance(raw_node, dict)
+            and raw_node.get("kind") == "condition"
+            and isinstance(raw_node.get("slug"), str)
+        ):
+            conditions.add(raw_node["slug"])
         nodes.append(raw_node)
     graph["nodes"] = nodes
     if graph_is_peer(raw) and isinstance(raw.get("edges"), list):
@@ -127,7 +135,8 @@ def from_peer(raw: Any) -> Any:
 def _node_from_peer(raw_node: dict[str, Any]) -> dict[str, Any]:
     node = {key: value for key, value in raw_node.items() if key not in PEER_NODE_KEYS}
     params = raw_node.get("parameters") if isinstance(raw_node.get("parameters"), dict) else {}
-    translate = _FROM_PEER.get(raw_node.get("kind"))
+    kind = raw_node.get("kind")
+    translate = _FROM_PEER.get(kind) if isinstance(kind, str) else None
     native = translate(copy.deepcopy(params)) if translate else copy.deepcopy(params)
     metadata = dict(raw_node.get("metadata") or {}) if isinstance(raw_node.get("metadata"), dict) else {}
     mark: dict[str, Any] = {"parameters": copy.deepcopy(params), "native": copy.deepcopy(native)}
@@ -154,7 +163,7 @@ def _edges_from_peer(edges: list[Any], conditions: set[str]) -> list[Any]:
         condition = edge.get("condition")
         if isinstance(condition, str):
             condition = condition.strip().lower() or None
-        if edge.get("source") not in conditions:
+        if not isinstance(edge.get("source"), str) or edge["source"] not in conditions:
             condition = None if condition in (None, "default") else condition
         edge["condition"] = condition
         out.append(edge)
@@ -218,7 +227,7 @@ def _agent_from_peer(p: dict[str, Any]) -> dict[str, Any]:
     shown = p.get("response_in_chat", p.get("show_in_chat"))
     if isinstance(shown, bool):
         out["show_in_chat"] = shown
-    tools = [_tool_from_peer(tool) for tool in p.get("tools") or [] if isinstance(tool, dict)]
+    tools = [_tool_from_peer(tool) for tool in _list(p.get("tools")) if isinstance(tool, dict)]
     tools = [tool for tool in tools if tool is not None]
     if tools or isinstance(p.get("tools"), list):
         out["tools"] = tools
@@ -228,8 +237,13 @@ def _agent_from_peer(p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _peer_tool(tool: dict[str, Any]) -> bool:
-    return tool.get("type") in ("function", "file_search") or isinstance(tool.get(tool.get("type", "")), dict)
+    kind = tool.get("type")
+    return isinstance(kind, str) and (kind in ("function", "file_search") or isinstance(tool.get(kind), dict))
 
 
 def _tool_from_peer(tool: dict[str, Any]) -> dict[str, Any] | None:
@@ -290,7 +304,7 @@ def _state_from_peer(p: dict[str, Any]) -> dict[str, Any]:
     if "state" not in p and "assignments" in p:
         return p  # already ours
     assignments = []
-    for entry in p.get("state") or []:
+    for entry in _list(p.get("state")):
         if isinstance(entry, dict):
             target = str(entry.get("target") or "").strip()
             if target and not target.startswith("state."):
@@ -378,7 +392,8 @@ def to_peer(graph: dict[str, Any]) -> dict[str, Any]:
         ):
             node["parameters"] = copy.deepcopy(mark["parameters"])
         else:
-            writer = _TO_PEER.get(node.get("kind"))
+            kind = node.get("kind")
+            writer = _TO_PEER.get(kind) if isinstance(kind, str) else None
             node["parameters"] = writer(params) if writer else copy.deepcopy(params)
         for key in PEER_NODE_KEYS:
             node[key] = mark.get(key) if isinstance(mark, dict) else None
@@ -515,7 +530,7 @@ _PEER_NAMES = {
 }  # fmt: skip
 
 
-def message_for_peer(message: str, kind: str | None) -> str:
+def message_for_peer(message: str, kind: Any) -> str:
     """A problem of a translated node, naming the replaced system's keys (after its
     ``nodes[i] "slug": `` prefix, which names the node and stays as it is)."""
     head, separator, rest = message.partition('": ')
@@ -523,6 +538,6 @@ def message_for_peer(message: str, kind: str | None) -> str:
         return head + separator + message_for_peer(rest, kind)
     if kind == "agent":
         message = re.sub(r"\b(tools\[\d+\])\.stores\b", r"\1.file_search.vector_store_slug", message)
-    for ours, theirs in _PEER_NAMES.get(kind or "", []):
+    for ours, theirs in _PEER_NAMES.get(kind if isinstance(kind, str) else "", []):
         message = re.sub(rf"(?<![\w.]){re.escape(ours)}(?![\w.])", theirs, message)
     return message

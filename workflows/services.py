@@ -73,10 +73,14 @@ def _messages(exc: GraphError, native: Any) -> list[str]:
     """Problems of nodes that came in the replaced system's dialect name its keys."""
     if not isinstance(native, dict) or not isinstance(native.get("nodes"), list):
         return exc.errors
-    nodes = {node.get("slug"): node for node in native.get("nodes", []) if isinstance(node, dict)}
+    nodes = {
+        node["slug"]: node
+        for node in native["nodes"]
+        if isinstance(node, dict) and isinstance(node.get("slug"), str)
+    }
     out = []
     for slug, message in zip(exc.nodes, exc.errors, strict=True):
-        node = nodes.get(slug) or {}
+        node = (nodes.get(slug) if isinstance(slug, str) else None) or {}
         translated = isinstance(node.get("metadata"), dict) and MARK in node["metadata"]
         out.append(message_for_peer(message, node.get("kind")) if translated else message)
     return out

@@ -312,3 +312,27 @@ def test_a_model_with_null_display_name_and_description_is_accepted_and_read_as_
     assert response.json()["display_name"] is None
     assert response.json()["description"] is None
     assert AvailableModel.objects.get(name="gpt-test").display_name == ""
+
+
+@pytest.mark.parametrize(
+    "node",
+    [
+        {"slug": "a", "kind": "agent", "agent_key": None, "parameters": {"tools": 5, "model_settings": []}},
+        {"slug": "a", "kind": "agent", "agent_key": None, "parameters": {"tools": [{"type": ["x"]}]}},
+        {"slug": "a", "kind": "state", "agent_key": None, "parameters": {"state": {"target": 1}}},
+        {"slug": "a", "kind": "condition", "agent_key": None, "parameters": {"mode": ["truthy"], "path": {}}},
+        {"slug": "a", "kind": ["agent"], "agent_key": None, "parameters": {}},
+        {"slug": {"x": 1}, "kind": "widget", "agent_key": None, "parameters": {"widget": {"variables": 3}}},
+        {"slug": "a", "kind": "json_vector_store", "agent_key": [], "parameters": {"vector_store_slug": 7}},
+    ],
+)
+def test_a_malformed_node_in_the_dialect_is_a_400_never_a_500(admin_client_api, workflow, node):
+    graph = {"nodes": [peer_node("start", "start"), node], "edges": [{"source": "start", "target": "a"}]}
+    base = f"/api/workflows/{workflow['workflow_id']}"
+
+    for response in (
+        admin_client_api.post("/api/workflows/validate", {"graph": graph}, format="json"),
+        admin_client_api.post(f"{base}/versions", {"graph": graph, "mark_as_active": True}, format="json"),
+        admin_client_api.post(f"{base}/test", {"graph": graph, "message": "hi"}, format="json"),
+    ):
+        assert response.status_code in (200, 201, 400), response.content
