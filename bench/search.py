@@ -181,14 +181,18 @@ def ann_ids(sql: str, literal: str, store_pk: int, *, exact: bool = False) -> tu
         return ids, time.perf_counter() - started
 
 
-VECTOR_SQL = "SELECT id FROM vectorstores_chunk WHERE store_id = %s ORDER BY embedding <=> %s::vector LIMIT 10"
+VECTOR_SQL = (
+    "SELECT id FROM vectorstores_chunk WHERE store_id = %s ORDER BY embedding <=> %s::vector LIMIT 10"
+)
 HALFVEC_SQL = (
     f"SELECT id FROM vectorstores_chunk WHERE store_id = %s "
     f"ORDER BY embedding::halfvec({DIM}) <=> %s::halfvec({DIM}) LIMIT 10"
 )
 
 
-def recall_at_10(store_pk: int, vectors: list[np.ndarray], *, sql: str = VECTOR_SQL) -> tuple[float, list[float]]:
+def recall_at_10(
+    store_pk: int, vectors: list[np.ndarray], *, sql: str = VECTOR_SQL
+) -> tuple[float, list[float]]:
     """Recall@10 of the ANN index that ``sql`` uses against an exact scan (float32), and its timings."""
     from vectorstores.search import vector_literal
 
@@ -206,9 +210,7 @@ def halfvec_index() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM pg_indexes WHERE indexname = 'bench_chunk_embedding_halfvec_hnsw'"
-        )
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'bench_chunk_embedding_halfvec_hnsw'")
         if cursor.fetchone():
             return
         started = time.perf_counter()
@@ -238,7 +240,9 @@ def disk_report(chunks: int) -> None:
     print("disk (all stores' chunks; per million chunks of this store's shape):")
     for name, size in rows:
         print(f"  {name:45s} {size / 2**20:9.0f} MiB  ({size * scale / 2**30:.2f} GiB per million)")
-    print(f"  {'total with TOAST':45s} {total / 2**20:9.0f} MiB  ({total * scale / 2**30:.2f} GiB per million)")
+    print(
+        f"  {'total with TOAST':45s} {total / 2**20:9.0f} MiB  ({total * scale / 2**30:.2f} GiB per million)"
+    )
 
 
 def main() -> None:
@@ -274,7 +278,9 @@ def main() -> None:
             ("1 % of the chunks (topic)", {"topic": f"t{n % 100}"}),
         ):
             started = time.perf_counter()
-            hits = hybrid_search(store=store, query=text, query_vector=vector, top_k=10, metadata_filters=filters)
+            hits = hybrid_search(
+                store=store, query=text, query_vector=vector, top_k=10, metadata_filters=filters
+            )
             filtered[label].append(time.perf_counter() - started)
             short[label] += len(hits) < 10
     print(f"store: {store.chunk_count} chunks")
@@ -282,7 +288,9 @@ def main() -> None:
     print(summary("hybrid search, frequent-word queries", timings["frequent"]))
     print(summary("hybrid search, rare+frequent queries", timings["mixed"]))
     for label, values in filtered.items():
-        print(summary(f"hybrid search filtered to {label}", values) + f"  (fewer than 10 hits: {short[label]})")
+        print(
+            summary(f"hybrid search filtered to {label}", values) + f"  (fewer than 10 hits: {short[label]})"
+        )
     vectors = [v for _, v, _ in workload[:100]]
     recall, dense = recall_at_10(store.pk, vectors)
     print(f"ANN recall@10 vs exact search (vector): {recall:.3f}")

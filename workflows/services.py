@@ -171,6 +171,25 @@ def version_create(
     return version
 
 
+def version_import(
+    *, workflow: Workflow, number: int, name: str | None, graph: Any
+) -> tuple[WorkflowVersion, list[str]]:
+    """A version brought from another system under its own number (``import_peer``), checked like
+    a draft: kept with its problems, checked in full only when it is made the running version."""
+    cleaned, problems = graph_clean_draft(graph)
+    with transaction.atomic():
+        workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
+        if workflow.versions.filter(version=number).exists():
+            raise ValidationError(_("Version %(number)s already exists.") % {"number": number})
+        name = (name or f"v{number}")[:100]
+        if workflow.versions.filter(name=name).exists():
+            name = f"v{number}"
+        if workflow.versions.filter(name=name).exists():
+            name = f"v{number} ({_('imported')})"
+        version = WorkflowVersion.objects.create(workflow=workflow, version=number, name=name, graph=cleaned)
+    return version, problems
+
+
 def version_update(*, version: WorkflowVersion, graph: Any, user: Any = None) -> WorkflowVersion:
     """Replace a draft's graph; a version that has run the chat is never changed: a new draft is made."""
     if version.was_activated:
@@ -208,6 +227,13 @@ def workflow_create(
     except IntegrityError:  # created concurrently under the same slug
         raise ValidationError(_("A workflow with this slug already exists.")) from None
     return version
+
+
+def workflow_create_bare(*, slug: str, display_name: str, description: str | None = None) -> Workflow:
+    """A workflow with no version yet: its versions come next (``version_import``)."""
+    if Workflow.objects.filter(slug=slug).exists():
+        raise ValidationError(_("A workflow with this slug already exists."))
+    return Workflow.objects.create(slug=slug, display_name=display_name[:200], description=description)
 
 
 def workflow_slug_for(display_name: str) -> str:

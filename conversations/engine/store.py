@@ -448,3 +448,28 @@ def _keyset_items(thread_id: str, after: str | None, limit: int, order: str) -> 
                 raise NotFoundError(f"Item {after} not found in thread {thread_id}")
     # A raw cursor returns jsonb as text or as parsed JSON depending on the driver's loaders.
     return [(seq, payload if isinstance(payload, dict) else json.loads(payload)) for seq, payload in rows]
+
+
+def thread_import(
+    *, thread: ThreadMetadata, owner_id: int, items: list[ThreadItem], updated_at: datetime | None = None
+) -> int | None:
+    """Bring a thread and its items from another system (``import_peer``): the items it does not
+    have yet are added, in the given order, none replaced. None when the id is another user's.
+
+    All or nothing per thread; returns how many items were added (0: nothing to do).
+    """
+    with transaction.atomic():
+        existing = Thread.objects.filter(pk=thread.id).values_list("owner_id", flat=True).first()
+        if existing is not None and existing != owner_id:
+            return None
+        if existing is None:
+            _upsert_thread(thread, owner_id)
+        present = set(ThreadItemRow.objects.filter(thread_id=thread.id).values_list("item_id", flat=True))
+        added = 0
+        for item in items:
+            if item.id not in present and _write_item(thread.id, item, replace=False):
+                present.add(item.id)
+                added += 1
+        if existing is None and updated_at is not None:
+            Thread.objects.filter(pk=thread.id).update(updated_at=aware(updated_at))
+    return added
