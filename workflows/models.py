@@ -191,3 +191,40 @@ class WorkflowRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.thread_id} · {self.version} · {self.status}"
+
+
+class EditorViewport(models.Model):
+    """Where an admin left the canvas of a workflow (version, device): pan and zoom.
+
+    The replaced system's builder saves these (``PUT /api/workflows/viewports``) and restores them
+    when a workflow is opened again; kept per user so its front end pointed here works the same.
+    """
+
+    class Device(models.TextChoices):
+        DESKTOP = "desktop", _("desktop")
+        MOBILE = "mobile", _("mobile")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="+")
+    version = models.ForeignKey(
+        WorkflowVersion, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    device_type = models.CharField(_("device"), max_length=16, choices=Device.choices, default=Device.DESKTOP)
+    x = models.FloatField()
+    y = models.FloatField()
+    zoom = models.FloatField()
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("editor viewport")
+        verbose_name_plural = _("editor viewports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "workflow", "version", "device_type"],
+                name="one_viewport_per_place",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workflow_id}/{self.version_id or '-'}/{self.device_type}"

@@ -14,7 +14,8 @@ from core.exceptions import DetailedError
 from widgets.builtin import BUILTIN
 from workflows.dialect import MARK, from_peer, graph_is_peer, message_for_peer
 from workflows.graph import MAX_EDGES, MAX_NODES, SLUG, GraphError, References, default_graph, parse_graph
-from workflows.models import AvailableModel, Workflow, WorkflowVersion
+from workflows.models import AvailableModel, EditorViewport, Workflow, WorkflowVersion
+from workflows.selectors import viewports_of
 
 EXPORT_FORMAT = "chatkit-django.workflow/1"
 
@@ -349,3 +350,32 @@ def workflow_import(*, document: Any, slug: str | None = None, user: Any = None)
             version_activate(version=active)
     workflow.refresh_from_db()
     return workflow
+
+
+def viewports_replace(*, user: Any, entries: list[dict[str, Any]]) -> list[EditorViewport]:
+    """The user's saved canvas positions become ``entries`` (the replaced system's builder sends
+    them all at once). Entries naming a workflow that is gone are dropped, like a version that is
+    not that workflow's (kept without it)."""
+    workflows = set(
+        Workflow.objects.filter(pk__in={e["workflow_id"] for e in entries}).values_list("pk", flat=True)
+    )
+    versions = dict(
+        WorkflowVersion.objects.filter(
+            pk__in={e["version_id"] for e in entries if e.get("version_id")}
+        ).values_list("pk", "workflow_id")
+    )
+    rows: dict[tuple[int, int | None, str], EditorViewport] = {}
+    for entry in entries:
+        if entry["workflow_id"] not in workflows:
+            continue
+        version = entry.get("version_id")
+        version = version if versions.get(version) == entry["workflow_id"] else None
+        key = (entry["workflow_id"], version, entry["device_type"])
+        rows[key] = EditorViewport(
+            user=user, workflow_id=key[0], version_id=version, device_type=key[2],
+            x=entry["x"], y=entry["y"], zoom=entry["zoom"],
+        )  # fmt: skip
+    with transaction.atomic():
+        EditorViewport.objects.filter(user=user).delete()
+        EditorViewport.objects.bulk_create(rows.values())
+    return viewports_of(user=user)

@@ -22,6 +22,7 @@ routes = [
     path("current", apis.CurrentWorkflowApi.as_view(), name="api-workflows-current"),
     path("import", apis.ImportApi.as_view(), name="api-workflows-import"),
     path("validate", apis.ValidateApi.as_view(), name="api-workflows-validate"),
+    path("viewports", apis.ViewportsApi.as_view(), name="api-workflows-viewports"),
     path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
     path("<int:workflow_id>/duplicate", apis.DuplicateApi.as_view(), name="api-workflow-duplicate"),
     path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),
@@ -32,6 +33,11 @@ routes = [
         "<int:workflow_id>/versions/<int:version_id>",
         apis.VersionDetailApi.as_view(),
         name="api-workflow-version",
+    ),
+    path(
+        "<int:workflow_id>/versions/<int:version_id>/export",
+        apis.VersionExportApi.as_view(),
+        name="api-workflow-version-export",
     ),
     path("<int:workflow_id>/production", apis.ProductionApi.as_view(), name="api-workflow-production"),
 ]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from accounts.permissions import IsAdmin
 from workflows import services
 from workflows.dialect import DIALECT_NATIVE, DIALECT_PEER, graph_dialect, to_peer
 from workflows.models import Workflow, WorkflowVersion
+from workflows.selectors import viewports_of
 
 
 class WorkflowSummaryOutput(serializers.Serializer):
@@ -386,14 +388,62 @@ class ImportApi(APIView):
         class Meta:
             ref_name = "WorkflowImportInput"
 
+    class GraphImportInput(serializers.Serializer):
+        """The replaced system's import: one graph, into a workflow (``workflow_id``) or a new one."""
+
+        graph = serializers.JSONField()
+        workflow_id = serializers.IntegerField(required=False, allow_null=True)
+        slug = serializers.SlugField(max_length=100, required=False, allow_null=True)
+        display_name = serializers.CharField(max_length=200, required=False, allow_null=True)
+        description = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+        version_name = serializers.CharField(max_length=100, required=False, allow_null=True)
+        mark_as_active = serializers.BooleanField(required=False, allow_null=True, default=False)
+
+        class Meta:
+            ref_name = "WorkflowGraphImportInput"
+
     @extend_schema(request=Input, responses={201: WorkflowSummaryOutput})
     def post(self, request: Request) -> Response:
+        if isinstance(request.data, dict) and "graph" in request.data and "document" not in request.data:
+            return self._graph_import(request)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         workflow = services.workflow_import(
             document=data.validated_data["document"], slug=data.validated_data.get("slug"), user=request.user
         )
         return Response(summary(workflow), status=status.HTTP_201_CREATED)
+
+    def _graph_import(self, request: Request) -> Response:
+        data = self.GraphImportInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        activate = bool(values.get("mark_as_active"))
+        if values.get("workflow_id") is not None:
+            workflow = get_workflow(values["workflow_id"])
+            version = services.version_create(
+                workflow=workflow, graph=values["graph"], name=values.get("version_name"),
+                activate=activate, user=request.user,
+            )  # fmt: skip
+        else:
+            name = values.get("display_name") or values.get("slug") or _("Imported workflow")
+            version = services.workflow_create(
+                slug=values.get("slug") or services.workflow_slug_for(name), display_name=name,
+                description=values.get("description") or None, graph=values["graph"], user=request.user,
+            )  # fmt: skip
+        version.refresh_from_db()
+        return Response(definition(version), status=status.HTTP_201_CREATED)
+
+
+class VersionExportApi(APIView):
+    """One version's graph, as the replaced system's builder exports it."""
+
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    def get(self, request: Request, workflow_id: int, version_id: int) -> Response:
+        return Response(
+            definition(get_version(workflow_id, version_id), dialect=asked_dialect(request))["graph"]
+        )
 
 
 class GraphProblemOutput(serializers.Serializer):
@@ -480,3 +530,64 @@ class DraftApi(APIView):
     def delete(self, request: Request, workflow_id: int) -> Response:
         services.draft_save(workflow=get_workflow(workflow_id), graph=None)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ViewportsApi(APIView):
+    """The canvas positions the replaced system's builder saves per admin (its own route)."""
+
+    permission_classes = [IsAdmin]
+
+    class Entry(serializers.Serializer):
+        workflow_id = serializers.IntegerField(min_value=1)
+        version_id = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+        device_type = serializers.ChoiceField(choices=["desktop", "mobile"], default="desktop")
+        x = serializers.FloatField()
+        y = serializers.FloatField()
+        zoom = serializers.FloatField()
+
+        class Meta:
+            ref_name = "WorkflowViewportEntry"
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if not all(math.isfinite(attrs[name]) for name in ("x", "y", "zoom")):
+                raise ValidationError(_("x, y and zoom must be finite numbers."))
+            return attrs
+
+    class Input(serializers.Serializer):
+        viewports = serializers.ListField(max_length=1000, default=list)
+
+        class Meta:
+            ref_name = "WorkflowViewportReplace"
+
+    class OutputEntry(serializers.Serializer):
+        workflow_id = serializers.IntegerField()
+        version_id = serializers.IntegerField(allow_null=True)
+        device_type = serializers.CharField()
+        x = serializers.FloatField()
+        y = serializers.FloatField()
+        zoom = serializers.FloatField()
+        updated_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "WorkflowViewport"
+
+    class Output(serializers.Serializer):
+        viewports = serializers.ListField()
+
+        class Meta:
+            ref_name = "WorkflowViewportList"
+
+    def _out(self, rows: list[Any]) -> Response:
+        return Response({"viewports": [self.OutputEntry(row).data for row in rows]})
+
+    @extend_schema(responses=Output)
+    def get(self, request: Request) -> Response:
+        return self._out(viewports_of(user=request.user))
+
+    @extend_schema(request=Input, responses=Output)
+    def put(self, request: Request) -> Response:
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        entries = self.Entry(data=data.validated_data["viewports"], many=True)
+        entries.is_valid(raise_exception=True)
+        return self._out(services.viewports_replace(user=request.user, entries=list(entries.validated_data)))

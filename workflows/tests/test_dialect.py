@@ -336,3 +336,56 @@ def test_a_malformed_node_in_the_dialect_is_a_400_never_a_500(admin_client_api, 
         admin_client_api.post(f"{base}/test", {"graph": graph, "message": "hi"}, format="json"),
     ):
         assert response.status_code in (200, 201, 400), response.content
+
+
+def test_its_builder_saves_and_reads_back_canvas_viewports_per_admin(admin_client_api, workflow):
+    workflow_id, version_id = workflow["workflow_id"], workflow["id"]
+    body = {
+        "viewports": [
+            {"workflow_id": workflow_id, "version_id": version_id, "device_type": "desktop",
+             "x": 12.5, "y": -4, "zoom": 0.8},
+            {"workflow_id": workflow_id, "device_type": "mobile", "x": 0, "y": 0, "zoom": 1},
+            {"workflow_id": 999999, "x": 1, "y": 1, "zoom": 1},
+        ]
+    }  # fmt: skip
+
+    saved = admin_client_api.put("/api/workflows/viewports", body, format="json")
+    read = admin_client_api.get("/api/workflows/viewports")
+    bad = admin_client_api.put(
+        "/api/workflows/viewports",
+        {"viewports": [{"workflow_id": workflow_id, "x": "nan", "y": 0, "zoom": 1}]},
+        format="json",
+    )  # fmt: skip
+
+    assert saved.status_code == 200, saved.content
+    assert read.json() == saved.json()
+    assert [(v["device_type"], v["x"], v["zoom"]) for v in read.json()["viewports"]] == [
+        ("desktop", 12.5, 0.8),
+        ("mobile", 0.0, 1.0),
+    ]
+    assert bad.status_code == 400
+    assert admin_client_api.get("/api/workflows/viewports").json() == read.json()
+
+
+def test_its_import_takes_one_graph_into_a_new_or_an_existing_workflow(admin_client_api, faq, workflow):
+    workflow_id = workflow["workflow_id"]
+    created = admin_client_api.post(
+        "/api/workflows/import",
+        {"display_name": "Imported flow", "graph": every_kind(), "mark_as_active": True},
+        format="json",
+    )
+    added = admin_client_api.post(
+        "/api/workflows/import",
+        {"workflow_id": workflow_id, "version_name": "from file", "graph": every_kind()},
+        format="json",
+    )
+
+    assert created.status_code == 201, created.content
+    assert created.json()["workflow_slug"] == "imported-flow"
+    assert created.json()["is_active"] is True
+    assert added.status_code == 201, added.content
+    assert added.json()["name"] == "from file"
+    assert added.json()["workflow_id"] == workflow_id
+    exported = admin_client_api.get(f"/api/workflows/{workflow_id}/versions/{added.json()['id']}/export")
+    assert exported.status_code == 200
+    assert exported.json()["nodes"][1]["parameters"] == every_kind()["nodes"][1]["parameters"]
