@@ -42,6 +42,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from jinja2 import ChainableUndefined, Undefined
 
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import new_id
@@ -178,15 +179,18 @@ def _summary(value: Any) -> Any:
 def _plain(value: Any) -> Any:
     """A JSON value (Jinja's Undefined is None; anything else unknown becomes its text)."""
     return json.loads(
-        json.dumps(value, default=lambda v: None if type(v).__name__ == "Undefined" else str(v))
+        json.dumps(value, default=lambda v: None if isinstance(v, Undefined) else str(v))
     )
 
 
 class _Lenient(dict):
-    """A dict whose missing keys read as None: ``state.name`` before anything set it."""
+    """A dict whose missing keys read as Jinja's undefined: ``state.name`` before anything set
+    it renders as nothing, ``state.count | default(0)`` gives 0 and ``state.x is defined`` is
+    false, as every Jinja user expects; deeper paths (``state.a.b``) stay undefined instead of
+    failing. Stored, an undefined value is null (``_plain``)."""
 
-    def __missing__(self, key: Any) -> None:
-        return None
+    def __missing__(self, key: Any) -> Any:
+        return ChainableUndefined(name=str(key))
 
 
 def _lenient(value: Any) -> Any:

@@ -212,3 +212,23 @@ def test_an_agent_can_answer_with_a_library_widget(alice_chat, scripted):
 
     widgets = [e["item"] for e in events if e["type"] == "thread.item.done" and e["item"]["type"] == "widget"]
     assert "Hello Ada" in str(widgets[0]["widget"])
+
+
+def test_missing_state_keys_are_undefined_so_default_and_is_defined_work(alice_chat, scripted):
+    _run_chat_with(linear_graph({"slug": "count", "kind": "state", "parameters": {"assignments": [
+        {"target": "state.count", "expression": "(state.count | default(0)) + 1"},
+        {"target": "state.seen", "expression": "state.nickname is defined"},
+        {"target": "state.deep", "expression": "state.profile.city | default('nowhere')"},
+        {"target": "state.missing", "expression": "state.never_set"},
+    ]}}))  # fmt: skip
+
+    thread_id, first = create_thread(alice_chat, "hello")
+    second = say(alice_chat, thread_id, "again")
+
+    assert "error" not in types_of(first) + types_of(second)
+    runs = WorkflowRun.objects.filter(thread_id=thread_id).order_by("started_at")
+    assert [run.state_after["count"] for run in runs] == [1, 2]
+    last = runs.last().state_after
+    assert last["seen"] is False
+    assert last["deep"] == "nowhere"
+    assert last["missing"] is None
