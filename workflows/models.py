@@ -120,6 +120,8 @@ class WorkflowVersion(models.Model):
     # Once a version has run the chat it never changes: threads pinned to it, and run logs,
     # must keep meaning what they meant.
     was_activated = models.BooleanField(_("activated at least once"), default=False)
+    # Test cases that failed when an admin published it anyway (their names); empty otherwise.
+    published_despite = models.JSONField(_("published despite failing cases"), default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -228,3 +230,31 @@ class EditorViewport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workflow_id}/{self.version_id or '-'}/{self.device_type}"
+
+
+class WorkflowTestCase(models.Model):
+    """A test case of a workflow: user messages (and a start state) with what must happen.
+
+    Run against the draft or any version by the dry-run engine (``workflows.engine.evals``);
+    publishing runs them all and refuses a version that fails one unless told to publish anyway.
+    ``expectations`` is a list of ``{"type": …}`` objects (``workflows.engine.evals.KINDS``).
+    """
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="test_cases")
+    name = models.CharField(_("name"), max_length=200)
+    messages = models.JSONField(_("user messages"), default=list)
+    state = models.JSONField(_("start state"), default=dict, blank=True)
+    expectations = models.JSONField(_("expectations"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["workflow", "name", "pk"]
+        verbose_name = _("test case")
+        verbose_name_plural = _("test cases")
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "name"], name="test_case_name_per_workflow")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,7 @@ from workflows.dialect import MARK, from_peer, graph_is_peer, message_for_peer
 from workflows.graph import MAX_EDGES, MAX_NODES, SLUG, GraphError, References, default_graph, parse_graph
 from workflows.models import AvailableModel, EditorViewport, Workflow, WorkflowVersion
 from workflows.selectors import viewports_of
+from workflows.testcases import case_create, publish_check
 
 EXPORT_FORMAT = "chatkit-django.workflow/1"
 
@@ -155,9 +156,19 @@ def _next_number(workflow: Workflow) -> int:
 
 
 def version_create(
-    *, workflow: Workflow, graph: Any, name: str | None = None, activate: bool = False, user: Any = None
+    *,
+    workflow: Workflow,
+    graph: Any,
+    name: str | None = None,
+    activate: bool = False,
+    user: Any = None,
+    publish_anyway: bool = False,
 ) -> WorkflowVersion:
     cleaned = graph_clean(graph) if activate else graph_clean_draft(graph)[0]
+    # Test cases run before anything is written or locked (they may take a model's time).
+    failing = (
+        publish_check(workflow=workflow, graph=cleaned, user=user, anyway=publish_anyway) if activate else []
+    )
     with transaction.atomic():
         workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
         number = _next_number(workflow)
@@ -165,10 +176,15 @@ def version_create(
         if workflow.versions.filter(name=name).exists():
             raise ValidationError(_("A version named %(name)s already exists.") % {"name": name})
         version = WorkflowVersion.objects.create(
-            workflow=workflow, version=number, name=name, graph=cleaned, created_by=user
+            workflow=workflow,
+            version=number,
+            name=name,
+            graph=cleaned,
+            created_by=user,
+            published_despite=failing,
         )
         if activate:
-            version_activate(version=version)
+            _activate(version)
     return version
 
 
@@ -200,9 +216,20 @@ def version_update(*, version: WorkflowVersion, graph: Any, user: Any = None) ->
     return version
 
 
-def version_activate(*, version: WorkflowVersion) -> WorkflowVersion:
-    """Make ``version`` the one that runs (any version: rolling back is the same call)."""
+def version_activate(
+    *, version: WorkflowVersion, user: Any = None, publish_anyway: bool = False
+) -> WorkflowVersion:
+    """Make ``version`` the one that runs (any version: rolling back is the same call), once it
+    passes every check and the workflow's test cases (``workflows.testcases``)."""
     graph_clean(version.graph)  # stores, widgets or models it names may have gone since
+    failing = publish_check(workflow=version.workflow, graph=version.graph, user=user, anyway=publish_anyway)
+    if failing:
+        version.published_despite = failing
+        version.save(update_fields=["published_despite", "updated_at"])
+    return _activate(version)
+
+
+def _activate(version: WorkflowVersion) -> WorkflowVersion:
     with transaction.atomic():
         version.was_activated = True
         version.save(update_fields=["was_activated", "updated_at"])
@@ -305,6 +332,10 @@ def workflow_export(*, workflow: Workflow) -> dict[str, Any]:
         "description": workflow.description,
         "active_version": workflow.active_version.version if workflow.active_version else None,
         "versions": [{"version": v.version, "name": v.name, "graph": v.graph} for v in versions],
+        "cases": [
+            {"name": c.name, "messages": c.messages, "state": c.state, "expectations": c.expectations}
+            for c in workflow.test_cases.order_by("name", "pk")
+        ],
     }
 
 
@@ -348,6 +379,17 @@ def workflow_import(*, document: Any, slug: str | None = None, user: Any = None)
         active = created.get(active_number)
         if active is not None:
             version_activate(version=active)
+        # The cases come last: the exported version ran as it was, they guard what comes next.
+        cases = document.get("cases") or []
+        if not isinstance(cases, list):
+            raise ValidationError(_("cases must be a list."))
+        for entry in cases:
+            if not isinstance(entry, dict):
+                raise ValidationError(_("Each case is an object."))
+            case_create(
+                workflow=workflow, name=entry.get("name"), messages=entry.get("messages"),
+                state=entry.get("state"), expectations=entry.get("expectations"),
+            )  # fmt: skip
     workflow.refresh_from_db()
     return workflow
 

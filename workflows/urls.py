@@ -3,7 +3,7 @@
 from django.urls import path
 
 from workflows import views
-from workflows.apis import console, registry
+from workflows.apis import cases, console, registry
 from workflows.apis import workflows as apis
 
 # /api/models
@@ -39,6 +39,9 @@ routes = [
         apis.VersionExportApi.as_view(),
         name="api-workflow-version-export",
     ),
+    path("<int:workflow_id>/cases", cases.CaseListCreateApi.as_view(), name="api-workflow-cases"),
+    path("<int:workflow_id>/cases/run", cases.CaseRunApi.as_view(), name="api-workflow-cases-run"),
+    path("<int:workflow_id>/cases/<int:case_id>", cases.CaseDetailApi.as_view(), name="api-workflow-case"),
     path("<int:workflow_id>/production", apis.ProductionApi.as_view(), name="api-workflow-production"),
 ]
 

@@ -47,6 +47,7 @@ class VersionSummaryOutput(serializers.Serializer):
     created_by = serializers.EmailField(allow_null=True)
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
+    published_despite = serializers.ListField(child=serializers.CharField())
 
     class Meta:
         ref_name = "WorkflowVersionSummary"
@@ -87,6 +88,7 @@ def version_summary(version: WorkflowVersion) -> dict[str, Any]:
         "version": version.version,
         "is_active": version.workflow.active_version_id == version.pk,
         "created_by": version.created_by.email if version.created_by else None,
+        "published_despite": version.published_despite or [],
         "created_at": version.created_at,
         "updated_at": version.updated_at,
     }
@@ -259,6 +261,8 @@ class VersionListCreateApi(APIView):
         graph = serializers.JSONField()
         name = serializers.CharField(required=False, allow_blank=False, max_length=100)
         mark_as_active = serializers.BooleanField(required=False, default=False)
+        # Activate even when test cases fail (their names are recorded on the version).
+        publish_anyway = serializers.BooleanField(required=False, default=False)
 
         class Meta:
             ref_name = "WorkflowVersionCreateInput"
@@ -282,6 +286,7 @@ class VersionListCreateApi(APIView):
             name=data.validated_data.get("name"),
             activate=data.validated_data["mark_as_active"],
             user=request.user,
+            publish_anyway=data.validated_data["publish_anyway"],
         )
         version.workflow.refresh_from_db()
         return Response(saved(version), status=status.HTTP_201_CREATED)
@@ -311,6 +316,7 @@ class ProductionApi(APIView):
 
     class Input(serializers.Serializer):
         version_id = serializers.IntegerField()
+        publish_anyway = serializers.BooleanField(required=False, default=False)
 
         class Meta:
             ref_name = "WorkflowProductionInput"
@@ -321,7 +327,9 @@ class ProductionApi(APIView):
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         version = get_version(workflow.pk, data.validated_data["version_id"])
-        services.version_activate(version=version)
+        services.version_activate(
+            version=version, user=request.user, publish_anyway=data.validated_data["publish_anyway"]
+        )
         return Response(definition(version))
 
 

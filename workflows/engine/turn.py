@@ -178,9 +178,7 @@ def _summary(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     """A JSON value (Jinja's Undefined is None; anything else unknown becomes its text)."""
-    return json.loads(
-        json.dumps(value, default=lambda v: None if isinstance(v, Undefined) else str(v))
-    )
+    return json.loads(json.dumps(value, default=lambda v: None if isinstance(v, Undefined) else str(v)))
 
 
 class _Lenient(dict):
