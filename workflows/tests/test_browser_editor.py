@@ -271,3 +271,53 @@ def test_the_intake_example_is_built_on_the_canvas_then_runs_in_the_console_and_
         )
     page.wait_for_selector(".ck-widget >> text=Email: ada@example.com")
     shoot(page, "36-intake-by-hand-in-chat")
+
+
+def test_test_cases_run_from_the_editor_and_guard_publish_until_the_admin_publishes_anyway(page, server):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_workflow_examples", stdout=StringIO())
+    intake = Workflow.objects.get(slug="intake")
+    admin = UserFactory(is_admin=True)
+    log_in(page, server, admin.email, "/workflows")
+    page.click(f"a[href='#/w/{intake.pk}']")
+    page.wait_for_selector("#wf-cases li[data-case]")
+    assert page.locator("#wf-cases li[data-case]").count() == 3
+
+    page.click("#wf-run-cases")
+    page.wait_for_selector("#wf-case-results table")
+    assert page.locator(".wf-case-table tr.wf-case-passed").count() == 3
+
+    # A new case from the form: messages one per line, a typed state value.
+    page.click(".wf-cases-section details summary")
+    page.fill("#wf-case-name", "Keeps the name")
+    page.fill("#wf-case-messages", "hi\nGrace")
+    page.select_option(".wf-case-type", "state_equals")
+    page.fill(".wf-case-main", "name")
+    page.fill(".wf-case-value", "Grace")
+    page.click("#wf-case-form button[type=submit]")
+    page.wait_for_selector("#wf-cases li:has-text('Keeps the name')")
+    assert intake.test_cases.get(name="Keeps the name").expectations == [
+        {"type": "state_equals", "key": "name", "value": "Grace"}
+    ]
+
+    # Break the "need an email?" condition: the cases say which fail and where; publish asks.
+    set_parameters(page, "need_email", {"path": "state.email", "operator": "truthy"})
+    page.click("#wf-run-cases")
+    page.wait_for_selector(".wf-case-table tr.wf-case-failed")
+    page.locator(".wf-case-table tr.wf-case-failed button").first.click()
+    page.wait_for_selector(".drawflow-node.wf-case-failed[data-slug='summary']")
+    page.click("#wf-publish")
+    page.wait_for_selector("#wf-publish-refused li:has-text('Records the request and closes')")
+    shoot(page, "37-publish-refused-by-cases")
+    page.click("#wf-publish-cancel")
+    assert intake.versions.count() == 1
+    page.click("#wf-publish")
+    page.click("#wf-publish-anyway")
+    page.wait_for_selector("#wf-status:has-text('version 2')")
+    page.wait_for_selector("#wf-versions .wf-despite")
+    intake.refresh_from_db()
+    assert intake.active_version.version == 2
+    assert "Records the request and closes" in intake.active_version.published_despite

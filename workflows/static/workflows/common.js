@@ -33,7 +33,12 @@ export async function api(method, path, body) {
   }
   const response = await authFetch(path, init);
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) throw new Error((data && data.detail) || `${s.error} (HTTP ${response.status})`);
+  if (!response.ok) {
+    const error = new Error((data && data.detail) || `${s.error} (HTTP ${response.status})`);
+    error.status = response.status;
+    error.data = data;
+    throw error;
+  }
   return data;
 }
 

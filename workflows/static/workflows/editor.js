@@ -5,6 +5,7 @@
 // (POST /api/workflows/validate), whose problems are shown on their steps. "Publish" makes the
 // draft a new version and activates it; any version can be restored from the version list.
 import { DEFAULT_PARAMETERS, OUTPUTS, api, config, el, flash, root, s } from "./common.js";
+import { casesSection, confirmPublishAnyway } from "./cases.js";
 import { runConsole } from "./console.js";
 import { compare } from "./diff.js";
 import { kindForm } from "./inspector.js";
@@ -255,12 +256,23 @@ async function showVersions() {
     el("li", { "data-version": v.version },
       el("input", { type: "checkbox", class: "wf-pick", value: v.id, "aria-label": `${s.compare} ${v.name}` }), " ",
       `${v.name} · ${new Date(v.created_at).toLocaleString()}${v.created_by ? ` · ${v.created_by}` : ""} `,
-      v.is_active ? el("strong", {}, s.active) : el("button", { type: "button", onclick: () => restore(v) }, s.restore))));
+      v.is_active ? el("strong", {}, s.active) : el("button", { type: "button", onclick: () => restore(v) }, s.restore),
+      v.published_despite?.length ? el("span", { class: "wf-despite", title: v.published_despite.join(", ") }, ` ⚠ ${s.publishedDespite}`) : "")));
+}
+
+// A publish the workflow's test cases refuse (409): which failed and where, then "publish anyway".
+async function withCases(send) {
+  try {
+    return await send(false);
+  } catch (error) {
+    if (error.status !== 409 || !(await confirmPublishAnyway(error.data?.errors || [error.message]))) throw error;
+    return send(true);
+  }
 }
 
 async function restore(version) {
   try {
-    await api("POST", `/api/workflows/${state.workflow.id}/production`, { version_id: version.id });
+    await withCases((anyway) => api("POST", `/api/workflows/${state.workflow.id}/production`, { version_id: version.id, publish_anyway: anyway }));
     const definition = await api("GET", `/api/workflows/${state.workflow.id}/versions/${version.id}`);
     await api("DELETE", `/api/workflows/${state.workflow.id}/draft`);
     loadGraph(definition.graph);
@@ -273,7 +285,7 @@ async function restore(version) {
 async function publish() {
   try {
     clearTimeout(state.saveTimer);
-    const version = await api("POST", `/api/workflows/${state.workflow.id}/versions`, { graph: currentGraph(), mark_as_active: true });
+    const version = await withCases((anyway) => api("POST", `/api/workflows/${state.workflow.id}/versions`, { graph: currentGraph(), mark_as_active: true, publish_anyway: anyway }));
     await api("DELETE", `/api/workflows/${state.workflow.id}/draft`);
     flash(s.published.replace("%(n)s", version.version));
     await showVersions();
@@ -311,6 +323,7 @@ async function showEditor(id) {
           el("button", { type: "submit" }, s.send)),
         el("div", { id: "wf-console-answer", class: "wf-console-answer", "aria-live": "polite" }),
         el("ol", { id: "wf-console-steps", class: "wf-console-steps" }),
+        casesSection({ workflowId: state.workflow.id, currentGraph, nodeIds: state.ids, focusNode }).section,
         el("h2", {}, s.versions), el("ul", { id: "wf-versions", class: "wf-versions" }),
         el("button", { type: "button", id: "wf-compare", onclick: () => compare(state.workflow.id) }, s.compare),
         el("div", { id: "wf-diff", class: "wf-diff", "aria-live": "polite" }))),
