@@ -42,6 +42,8 @@ routes = [
     path("<int:workflow_id>/cases", cases.CaseListCreateApi.as_view(), name="api-workflow-cases"),
     path("<int:workflow_id>/cases/run", cases.CaseRunApi.as_view(), name="api-workflow-cases-run"),
     path("<int:workflow_id>/cases/<int:case_id>", cases.CaseDetailApi.as_view(), name="api-workflow-case"),
+    path("<int:workflow_id>/runs", apis.RunListApi.as_view(), name="api-workflow-runs"),
+    path("<int:workflow_id>/runs/<int:run_id>", apis.RunDetailApi.as_view(), name="api-workflow-run"),
     path("<int:workflow_id>/production", apis.ProductionApi.as_view(), name="api-workflow-production"),
 ]
 

@@ -148,6 +148,19 @@ def editor_strings() -> dict[str, str]:
         "publishAnyway": _("Publish anyway"),
         "publishedDespite": _("published despite failing cases"),
         "cancel": _("Cancel"),
+        "runs": _("Runs"),
+        "run": _("Run log"),
+        "testRun": _("test"),
+        "noRuns": _("No run yet: chat with this workflow to see its runs here."),
+        "live": _("live"),
+        "polling": _("refreshed every 5 s"),
+        "stepInput": _("input"),
+        "stepOutput": _("output"),
+        "stateChanges": _("state changes"),
+        "status_completed": _("completed"),
+        "status_failed": _("failed"),
+        "status_running": _("running"),
+        "status_cancelled": _("cancelled"),
     }
 
 

@@ -19,7 +19,7 @@ from accounts.permissions import IsAdmin
 from workflows import services
 from workflows.dialect import DIALECT_NATIVE, DIALECT_PEER, graph_dialect, to_peer
 from workflows.models import Workflow, WorkflowVersion
-from workflows.selectors import viewports_of
+from workflows.selectors import run_detail, run_summary, runs_of, viewports_of
 
 
 class WorkflowSummaryOutput(serializers.Serializer):
@@ -599,3 +599,40 @@ class ViewportsApi(APIView):
         entries = self.Entry(data=data.validated_data["viewports"], many=True)
         entries.is_valid(raise_exception=True)
         return self._out(services.viewports_replace(user=request.user, entries=list(entries.validated_data)))
+
+
+class RunListApi(APIView):
+    """A workflow's recent runs in production (newest first): the editor's Runs panel."""
+
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    def get(self, request: Request, workflow_id: int) -> Response:
+        workflow = get_workflow(workflow_id)
+        try:
+            limit = min(max(int(request.query_params.get("limit", 50)), 1), 200)
+        except ValueError:
+            raise ValidationError({"limit": [_("A number from 1 to 200.")]}) from None
+        status_filter = request.query_params.get("status") or None
+        return Response(runs_of(workflow_id=workflow.pk, limit=limit, status=status_filter))
+
+
+class RunDetailApi(APIView):
+    """One run: each step's input, output, error and the state after it."""
+
+    permission_classes = [IsAdmin]
+
+    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    def get(self, request: Request, workflow_id: int, run_id: int) -> Response:
+        run = run_detail(workflow_id=workflow_id, run_id=run_id)
+        if run is None:
+            raise NotFound(_("Run not found."))
+        return Response(
+            {
+                **run_summary(run, user_email=run.thread.owner.email if run.thread.owner_id else None),
+                "version": run.version.version,
+                "steps": run.steps,
+                "state_before": run.state_before,
+                "state_after": run.state_after,
+            }
+        )

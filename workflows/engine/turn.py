@@ -50,10 +50,12 @@ from conversations.engine.tool_items import ToolCallHooks
 from core.db import db_call
 from core.templating import evaluate_expression_async, render_template_async
 from core.validation import strip_nul
+from events.publish import STAFF_GROUP, event_send
 from mcphub.clients import connected
 from workflows.engine.agents import build_agents, mcp_servers_by_node
 from workflows.graph import Graph, Node, parse_graph
 from workflows.models import ThreadWorkflow, Workflow, WorkflowRun, WorkflowVersion
+from workflows.selectors import run_summary
 
 logger = logging.getLogger("chatkit.workflows")
 
@@ -147,6 +149,8 @@ INSERT INTO workflows_workflowrun
 SELECT thread_id, %(run_version)s, %(trigger)s, %(status)s, %(steps)s::jsonb, %(before)s::jsonb,
        %(after)s::jsonb, %(error)s, %(started)s, %(ended)s
   FROM saved
+RETURNING id, (SELECT workflow_id FROM workflows_workflowversion WHERE id = %(run_version)s),
+          (SELECT version FROM workflows_workflowversion WHERE id = %(run_version)s)
 """
 
 
@@ -155,7 +159,8 @@ def _json(value: Any) -> str:
     return json.dumps(strip_nul(value), default=str)
 
 
-def _save(row: ThreadWorkflow, run: WorkflowRun) -> None:
+def _save(row: ThreadWorkflow, run: WorkflowRun) -> tuple[int, int] | None:
+    """Keep the thread's state and log the run; the run's workflow id and version number."""
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -168,7 +173,12 @@ def _save(row: ThreadWorkflow, run: WorkflowRun) -> None:
                 "error": strip_nul(run.error), "started": run.started_at, "ended": run.ended_at,
             },
         )  # fmt: skip
+        saved = cursor.fetchone()
     row.updated_at = now
+    if saved is None:
+        return None
+    run.pk = saved[0]
+    return saved[1], saved[2]
 
 
 def _summary(value: Any) -> Any:
@@ -305,6 +315,8 @@ class WorkflowTurn:
                     break
                 node = self.graph.nodes[slug]
                 step = {"node": slug, "kind": node.kind, "started_at": timezone.now().isoformat()}
+                step["input"] = _summary(_plain({k: v for k, v in self.input.items() if v is not None}))
+                before = _plain(self.state)
                 self.run.steps.append(step)
                 try:
                     slug = None
@@ -320,8 +332,18 @@ class WorkflowTurn:
                     raise
                 finally:
                     step["ended_at"] = timezone.now().isoformat()
+                    after = _plain(self.state)
+                    changes = {
+                        k: after.get(k) for k in after.keys() | before.keys() if after.get(k) != before.get(k)
+                    }
+                    if changes:
+                        step["state_changes"] = (
+                            json.loads(json.dumps(changes))
+                            if len(json.dumps(changes)) <= 4000
+                            else {k: _summary(v) for k, v in changes.items()}
+                        )
                     if self.dry_run:
-                        step["state"] = _plain(self.state)
+                        step["state"] = after
             else:
                 raise RuntimeError(f"the workflow took more than {MAX_STEPS} steps")
         except asyncio.CancelledError:
@@ -351,7 +373,15 @@ class WorkflowTurn:
         if status != WorkflowRun.Status.FAILED or not self.row.state:
             self.row.state = state
         if not self.dry_run:
-            await db_call(_save, self.row, self.run)
+            saved = await db_call(_save, self.row, self.run)
+            if saved is not None:
+                # Admins' editors list runs as they happen (the Runs panel, over /ws/events).
+                workflow_id, number = saved
+                summary = {**run_summary(self.run, user_email=self.context.user.email), "version": number}
+                await event_send(
+                    group=STAFF_GROUP,
+                    event={"type": "workflow.run", "workflow_id": workflow_id, "run": summary},
+                )
 
     async def _evaluate(self, expression: str) -> Any:
         # In a worker thread: a runaway expression uses its time budget without stalling the loop.

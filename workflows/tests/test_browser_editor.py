@@ -321,3 +321,39 @@ def test_test_cases_run_from_the_editor_and_guard_publish_until_the_admin_publis
     intake.refresh_from_db()
     assert intake.active_version.version == 2
     assert "Records the request and closes" in intake.active_version.published_despite
+
+
+def test_a_production_run_from_the_chat_appears_in_the_runs_panel_at_once_with_its_path(page, server):  # noqa: F811
+    import time
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_workflow_examples", "--chatkit", "intake", stdout=StringIO())
+    intake = Workflow.objects.get(slug="intake")
+    admin = UserFactory(is_admin=True)
+    log_in(page, server, admin.email, "/workflows")
+    page.click(f"a[href='#/w/{intake.pk}']")
+    page.wait_for_selector("#wf-runs .wf-runs-empty")
+    page.wait_for_selector("#wf-runs-live[data-status='live']")
+
+    chat = page.context.new_page()
+    chat.goto(f"{server}/")
+    chat.wait_for_selector("body[data-chat=fallback]", state="attached", timeout=15_000)
+    send(chat, "Hi")
+    chat.wait_for_function(
+        "() => [...document.querySelectorAll('.fb-assistant_message')]"
+        ".some(n => n.innerText.includes('name'))",
+        timeout=20_000,
+    )
+    answered = time.monotonic()
+    page.wait_for_selector("#wf-runs li[data-status='completed']", timeout=2_000)
+    assert time.monotonic() - answered < 2.5
+    assert admin.email in page.locator("#wf-runs li").first.inner_text()
+
+    page.locator("#wf-runs li button").first.click()
+    page.wait_for_selector("#wf-run-detail li[data-node='end_ask_name']")
+    lit = page.locator(".drawflow-node.wf-ran").evaluate_all("nodes => nodes.map(n => n.dataset.slug)")
+    assert set(lit) == {"start", "collect", "need_name", "ask_name", "end_ask_name"}
+    assert "asking" in page.locator("#wf-run-detail li[data-node='ask_name']").inner_text()
+    shoot(page, "38-runs-panel")

@@ -3,7 +3,7 @@ import { authFetch } from "/static/accounts/auth.js";
 
 import { el, s } from "./common.js";
 
-export async function runConsole({ workflowId, graph, nodeIds, focusNode }) {
+export async function runConsole({ workflowId, graph, nodeIds, focusNode, onRun = () => {} }) {
   const input = document.getElementById("wf-console-input");
   const answer = document.getElementById("wf-console-answer");
   const steps = document.getElementById("wf-console-steps");
@@ -32,6 +32,7 @@ export async function runConsole({ workflowId, graph, nodeIds, focusNode }) {
     } else if (event.type === "error") {
       texts.set(`error-${texts.size}`, event.message || s.error);
     } else if (event.type === "workflow.run") {
+      onRun(event.run);
       steps.replaceChildren(...event.run.steps.map((step) => {
         const id = nodeIds.get(step.node);
         if (id !== undefined) document.getElementById(`node-${id}`)?.classList.add("wf-ran");

@@ -7,6 +7,7 @@
 import { DEFAULT_PARAMETERS, OUTPUTS, api, config, el, flash, root, s } from "./common.js";
 import { casesSection, confirmPublishAnyway } from "./cases.js";
 import { runConsole } from "./console.js";
+import { runsSection } from "./runs.js";
 import { compare } from "./diff.js";
 import { kindForm } from "./inspector.js";
 import { showList } from "./list.js";
@@ -295,7 +296,9 @@ async function publish() {
 }
 
 async function showEditor(id) {
+  state.runs?.close();
   state.workflow = await api("GET", `/api/workflows/${id}`);
+  state.runs = runsSection({ workflowId: id, nodeIds: state.ids, focusNode });
   const canvas = el("div", { id: "wf-canvas", class: "wf-canvas", tabindex: "0" });
   const palette = config.kinds.filter((k) => k !== "start").map((kind) =>
     el("button", { type: "button", "data-kind": kind, onclick: () => { addNode({ slug: uniqueSlug(kind), kind, display_name: "", is_enabled: true, parameters: structuredClone(DEFAULT_PARAMETERS[kind] || {}), metadata: { position: freeSpot() } }); changed(); } }, kind));
@@ -318,12 +321,13 @@ async function showEditor(id) {
         el("section", { id: "wf-inspector", "aria-label": s.inspector }),
         el("h2", {}, s.problems), el("ul", { id: "wf-problems", class: "wf-problems" }),
         el("h2", {}, s.console),
-        el("form", { id: "wf-console", class: "wf-console", onsubmit: (e) => { e.preventDefault(); runConsole({ workflowId: state.workflow.id, graph: currentGraph(), nodeIds: state.ids, focusNode }); } },
+        el("form", { id: "wf-console", class: "wf-console", onsubmit: (e) => { e.preventDefault(); runConsole({ workflowId: state.workflow.id, graph: currentGraph(), nodeIds: state.ids, focusNode, onRun: state.runs.addTest }); } },
           el("input", { id: "wf-console-input", "aria-label": s.consoleMessage, placeholder: s.consoleMessage }),
           el("button", { type: "submit" }, s.send)),
         el("div", { id: "wf-console-answer", class: "wf-console-answer", "aria-live": "polite" }),
         el("ol", { id: "wf-console-steps", class: "wf-console-steps" }),
         casesSection({ workflowId: state.workflow.id, currentGraph, nodeIds: state.ids, focusNode }).section,
+        state.runs.section,
         el("h2", {}, s.versions), el("ul", { id: "wf-versions", class: "wf-versions" }),
         el("button", { type: "button", id: "wf-compare", onclick: () => compare(state.workflow.id) }, s.compare),
         el("div", { id: "wf-diff", class: "wf-diff", "aria-live": "polite" }))),
@@ -449,7 +453,11 @@ async function route() {
   const match = location.hash.match(/^#\/w\/(\d+)$/);
   try {
     if (match) await showEditor(Number(match[1]));
-    else await showList();
+    else {
+      state.runs?.close();
+      state.runs = null;
+      await showList();
+    }
   } catch (error) {
     root.replaceChildren(el("p", { class: "wf-error", role: "alert" }, error.message), el("a", { href: "#/" }, s.back));
   }
