@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
@@ -606,7 +606,14 @@ class RunListApi(APIView):
 
     permission_classes = [IsAdmin]
 
-    @extend_schema(responses={(200, "application/json"): OpenApiTypes.OBJECT})
+    @extend_schema(
+        responses={(200, "application/json"): OpenApiTypes.OBJECT},
+        operation_id="workflows_runs_list",
+        parameters=[
+            OpenApiParameter("limit", int, description="How many runs, 1 to 200 (50 by default)."),
+            OpenApiParameter("status", str, description="Only runs with this status."),
+        ],
+    )
     def get(self, request: Request, workflow_id: int) -> Response:
         workflow = get_workflow(workflow_id)
         try:
