@@ -52,3 +52,23 @@ def run_detail(*, workflow_id: int, run_id: int) -> WorkflowRun | None:
         .select_related("thread__owner", "version")
         .first()
     )
+
+
+def tool_choices() -> dict[str, list[dict[str, str]]]:
+    """What an agent step's tool pickers offer: registered MCP servers and in-process tools."""
+    from conversations.engine import agent as agent_module
+    from mcphub.models import McpServer
+
+    servers = [
+        {"name": name, "description": description}
+        for name, description in McpServer.objects.order_by("name").values_list("name", "description")
+    ]
+    registered = sorted(
+        (
+            {"name": tool.name, "description": str(getattr(tool, "description", "") or "")[:200]}
+            for tool in agent_module._extra_tools
+            if getattr(tool, "name", "")
+        ),
+        key=lambda tool: tool["name"],
+    )
+    return {"mcp_servers": servers, "registered_tools": registered}

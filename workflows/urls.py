@@ -23,6 +23,7 @@ routes = [
     path("import", apis.ImportApi.as_view(), name="api-workflows-import"),
     path("validate", apis.ValidateApi.as_view(), name="api-workflows-validate"),
     path("viewports", apis.ViewportsApi.as_view(), name="api-workflows-viewports"),
+    path("tool-choices", apis.ToolChoicesApi.as_view(), name="api-workflows-tool-choices"),
     path("<int:workflow_id>", apis.WorkflowDetailApi.as_view(), name="api-workflow"),
     path("<int:workflow_id>/duplicate", apis.DuplicateApi.as_view(), name="api-workflow-duplicate"),
     path("<int:workflow_id>/export", apis.ExportApi.as_view(), name="api-workflow-export"),

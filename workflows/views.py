@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from workflows.graph import KINDS, OPERATORS
+from workflows.problems import KIND_NAMES
 
 
 def editor_strings() -> dict[str, str]:
@@ -70,7 +72,7 @@ def editor_strings() -> dict[str, str]:
         "path": _("Path"),
         "pathHint": _("state.x.y, input.text, input.output_parsed.z, user.email"),
         "operator": _("Operator"),
-        "value": _("Value (JSON)"),
+        "value": _("Value"),
         "target": _("Target"),
         "expression": _("Expression"),
         "remove": _("Remove"),
@@ -161,6 +163,64 @@ def editor_strings() -> dict[str, str]:
         "status_failed": _("failed"),
         "status_running": _("running"),
         "status_cancelled": _("cancelled"),
+        "fit": _("Fit to view"),
+        "unpublished": _("Unpublished changes"),
+        "upToDate": _("Published: the draft is the running version"),
+        "neverPublished": _("Not published yet"),
+        "discardDraft": _("Discard draft"),
+        "confirmDiscard": _("Drop your unpublished changes and go back to the running version?"),
+        "confirmRestore": _(
+            "Restoring version %(n)s makes it the running version and drops your unpublished changes."
+        ),
+        "notPublished": _("not published"),
+        "draft": _("Draft (unpublished)"),
+        "ok": _("OK"),
+        "newName": _("New name"),
+        "newSlug": _("New slug (letters, digits, - and _)"),
+        "deleteTitle": _("Delete “%(name)s”? Its versions and runs go with it."),
+        "importTitle": _("Import a workflow"),
+        "connectTo": _("Connect to…"),
+        "connectButton": _("Connect"),
+        "branch": _("Branch"),
+        "whenTrue": _("when true"),
+        "whenFalse": _("when false"),
+        "deleteStep": _("Delete this step"),
+        "connected": _("Connected."),
+        "mcpServers": _("MCP servers"),
+        "registeredTools": _("Registered tools"),
+        "taskTools": _("The user's tasks (list, add, complete)"),
+        "noChoices": _("none registered"),
+        "valueKind": _("Type of the value"),
+        "keyboardHelp": _(
+            "Keyboard: Tab moves through the steps, Delete removes the selected one, Ctrl+Z undoes, "
+            "Ctrl+C / Ctrl+V copy a step."
+        ),
+        "true": _("true"),
+        "false": _("false"),
+        "version": _("Version"),
+        "field_display_name": _("display name"),
+        "field_is_enabled": _("enabled"),
+        "stepsAddedRemoved": _("Steps"),
+        "connections": _("Connections"),
+    }
+
+
+KIND_HELP = {
+    "start": (_lazy("Where every turn begins."), "▶"),
+    "agent": (_lazy("A model answers, with its instructions, tools and output."), "✦"),
+    "condition": (_lazy("Goes one way or the other depending on a value."), "◆"),
+    "state": (_lazy("Remembers values for the next steps and turns."), "="),
+    "json_vector_store": (_lazy("Searches a knowledge store, or stores a document in it."), "☰"),
+    "widget": (_lazy("Shows a widget from the library in the chat."), "▦"),
+    "end": (_lazy("Ends the turn, with an optional message."), "■"),
+}
+
+
+def kind_info() -> dict[str, dict[str, str]]:
+    """Each kind of step as the palette shows it: translated name, one line of help, an icon."""
+    return {
+        kind: {"name": str(KIND_NAMES[kind]), "help": str(KIND_HELP[kind][0]), "icon": KIND_HELP[kind][1]}
+        for kind in KINDS
     }
 
 
@@ -170,5 +230,10 @@ def editor_strings() -> dict[str, str]:
 def editor(request: HttpRequest) -> HttpResponse:
     if not request.user.is_admin:
         return render(request, "workflows_forbidden.html", status=403)
-    config = {"strings": editor_strings(), "kinds": list(KINDS), "operators": list(OPERATORS)}
+    config = {
+        "strings": editor_strings(),
+        "kinds": list(KINDS),
+        "kindInfo": kind_info(),
+        "operators": list(OPERATORS),
+    }
     return render(request, "workflows.html", {"editor_config": config})

@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
 from workflows import services
-from workflows.dialect import DIALECT_NATIVE, DIALECT_PEER, graph_dialect, to_peer
+from workflows.dialect import DIALECT_NATIVE, DIALECT_PEER, from_peer, graph_dialect, to_peer
 from workflows.models import Workflow, WorkflowVersion
-from workflows.selectors import run_detail, run_summary, runs_of, viewports_of
+from workflows.problems import problem_text
+from workflows.selectors import run_detail, run_summary, runs_of, tool_choices, viewports_of
 
 
 class WorkflowSummaryOutput(serializers.Serializer):
@@ -457,6 +458,7 @@ class VersionExportApi(APIView):
 class GraphProblemOutput(serializers.Serializer):
     node = serializers.CharField(allow_null=True)
     message = serializers.CharField()
+    text = serializers.CharField(help_text="The problem in plain words, in the request's language.")
 
     class Meta:
         ref_name = "WorkflowGraphProblem"
@@ -478,8 +480,11 @@ class ValidateApi(APIView):
     def post(self, request: Request) -> Response:
         data = GraphInput(data=request.data)
         data.is_valid(raise_exception=True)
-        problems = services.graph_problems(data.validated_data["graph"])
-        return Response({"valid": not problems, "errors": [{"node": n, "message": m} for n, m in problems]})
+        graph = data.validated_data["graph"]
+        problems = services.graph_problems(graph)
+        native = from_peer(graph)
+        errors = [{"node": n, "message": m, "text": problem_text(message=m, node=n, graph=native)} for n, m in problems]
+        return Response({"valid": not problems, "errors": errors})
 
 
 class DraftApi(APIView):
@@ -643,3 +648,28 @@ class RunDetailApi(APIView):
                 "state_after": run.state_after,
             }
         )
+
+
+class ToolChoiceOutput(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+    class Meta:
+        ref_name = "WorkflowToolChoice"
+
+
+class ToolChoicesApi(APIView):
+    """What the editor's tool pickers offer an agent step: MCP servers and registered tools."""
+
+    permission_classes = [IsAdmin]
+
+    class Output(serializers.Serializer):
+        mcp_servers = ToolChoiceOutput(many=True)
+        registered_tools = ToolChoiceOutput(many=True)
+
+        class Meta:
+            ref_name = "WorkflowToolChoices"
+
+    @extend_schema(responses=Output, operation_id="workflows_tool_choices")
+    def get(self, request: Request) -> Response:
+        return Response(tool_choices())

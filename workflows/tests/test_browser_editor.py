@@ -32,9 +32,10 @@ def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, s
     page.wait_for_selector("#wf-problems .wf-ok")
 
     # A condition without edges: its problems appear on it and in the list, and go with it.
-    page.click(".wf-toolbar button[data-kind='condition']")
+    page.click(".wf-palette button[data-kind='condition']")
     page.wait_for_selector(".drawflow-node[data-slug='condition_1'].wf-invalid")
-    assert "condition_1" in page.locator("#wf-problems").inner_text()
+    problems = page.locator("#wf-problems").inner_text()
+    assert "“Condition 1” needs one step for when it is true" in problems
     node(page, "condition_1").click()
     page.keyboard.press("Delete")
     page.wait_for_selector("#wf-problems .wf-ok")
@@ -43,7 +44,7 @@ def test_an_admin_builds_publishes_and_restores_a_workflow_on_the_canvas(page, s
     page.keyboard.press("Delete")
     assert node(page, "start").count() == 1
 
-    page.click(".wf-toolbar button[data-kind='agent']")
+    page.click(".wf-palette button[data-kind='agent']")
     node(page, "agent_1").click()
     page.fill("#wf-display-name", "Helper")
     page.fill("#wf-f-instructions", "Be brief, {{ user.email }}.")
@@ -137,13 +138,13 @@ def test_versions_compare_undo_copy_paste_errors_and_an_import_round_trip(page, 
     page.click("#wf-compare")
     page.wait_for_selector("#wf-diff .wf-added")
     diff = page.locator("#wf-diff").inner_text()
-    assert "count (state)" in diff
+    assert "added: count (count)" in diff
     assert "start → count" in diff
     assert "start → answer" in diff  # removed
     shoot(page, "33-compare")
 
     before = page.locator(".drawflow-node").count()
-    page.click(".wf-toolbar button[data-kind='widget']")
+    page.click(".wf-palette button[data-kind='widget']")
     assert page.locator(".drawflow-node").count() == before + 1
     page.focus("#wf-canvas")
     page.keyboard.press("Control+z")
@@ -166,6 +167,9 @@ def test_versions_compare_undo_copy_paste_errors_and_an_import_round_trip(page, 
     page.reload()
     page.wait_for_selector(".wf-create")
     page.set_input_files("#wf-import", str(path))
+    page.wait_for_selector("#wf-import-as-slug")
+    assert page.input_value("#wf-import-as-slug") == "support"
+    page.click("#wf-import-as-ok")
     page.wait_for_selector("tr[data-slug='support']")
     again = Workflow.objects.get(slug="support")
     assert services.workflow_export(workflow=again)["versions"] == exported["versions"]
@@ -224,7 +228,7 @@ def test_the_intake_example_is_built_on_the_canvas_then_runs_in_the_console_and_
     page.focus("#wf-canvas")
     page.keyboard.press("Delete")
     for kind, _parameters in INTAKE_STEPS:
-        page.click(f".wf-toolbar button[data-kind='{kind}']")
+        page.click(f".wf-palette button[data-kind='{kind}']")
     counters: dict[str, int] = {}
     for kind, parameters in INTAKE_STEPS:
         counters[kind] = counters.get(kind, 0) + 1

@@ -23,6 +23,24 @@ function text(el, value, extra = {}) {
   return node;
 }
 
+// The paths steps set, offered as suggestions wherever a path is typed.
+function pathList(el, paths) {
+  return el("datalist", { id: "wf-paths" }, paths.map((p) => el("option", { value: p })));
+}
+
+// Several tools of one type ({type: "mcp", server} …), picked in a list.
+function multiTool(el, p, emit, type, key, choices, label, none) {
+  const picked = new Set((p.tools || []).filter((t) => t.type === type).map((t) => t[key]));
+  const list = el("select", { multiple: true, size: Math.min(4, Math.max(2, choices.length)), id: `wf-tools-${type}`, "aria-label": label },
+    choices.map((c) => el("option", { value: c.name, selected: picked.has(c.name), title: c.description || "" }, c.description ? `${c.name} — ${c.description}` : c.name)));
+  list.addEventListener("change", () => {
+    const others = (p.tools || []).filter((t) => t.type !== type);
+    p.tools = others.concat([...list.selectedOptions].map((o) => ({ type, [key]: o.value })));
+    emit();
+  });
+  return el("div", { class: "wf-field" }, el("label", { for: list.id }, label), choices.length ? list : el("small", {}, none));
+}
+
 function clean(parameters) {
   // Empty strings and unset choices are omitted (the engine's defaults apply).
   return Object.fromEntries(Object.entries(parameters).filter(([, v]) => v !== "" && v !== undefined && v !== null));
@@ -109,7 +127,7 @@ export function kindForm(el, kind, parameters, context, onChange) {
       emit();
     });
     const handoffs = el("select", { multiple: true, size: 3 }, context.agents.filter((slug) => slug !== context.slug).map((slug) =>
-      el("option", { value: slug, selected: (p.handoffs || []).includes(slug) }, slug)));
+      el("option", { value: slug, selected: (p.handoffs || []).includes(slug) }, context.names?.[slug] || slug)));
     handoffs.addEventListener("change", () => {
       p.handoffs = [...handoffs.selectedOptions].map((o) => o.value);
       if (!p.handoffs.length) delete p.handoffs;
@@ -125,7 +143,10 @@ export function kindForm(el, kind, parameters, context, onChange) {
       el("fieldset", {}, el("legend", {}, s.tools),
         el("label", { class: "wf-check" }, defaults, " ", s.defaultTools),
         toolBox("knowledge_base", s.knowledgeBase), storesPick,
-        toolBox("show_widget", "show_widget"), toolBox("weather", s.weather), toolBox("web_search", s.webSearch)),
+        toolBox("show_widget", "show_widget"), toolBox("weather", s.weather), toolBox("web_search", s.webSearch),
+        toolBox("tasks", s.taskTools),
+        multiTool(el, p, emit, "mcp", "server", context.choices?.mcp_servers || [], s.mcpServers, s.noChoices),
+        multiTool(el, p, emit, "registered", "name", context.choices?.registered_tools || [], s.registeredTools, s.noChoices)),
       field(el, s.output, mode),
       field(el, s.schema, schemaBox), schemaError,
       field(el, s.widget, widgetPick),
@@ -141,23 +162,38 @@ export function kindForm(el, kind, parameters, context, onChange) {
   }
 
   if (kind === "condition") {
-    const value = text(el, p.value === undefined ? "" : JSON.stringify(p.value), { placeholder: '"yes", 3, true' });
-    value.addEventListener("input", () => {
-      try {
-        p.value = value.value === "" ? undefined : JSON.parse(value.value);
-      } catch {
-        p.value = value.value; // a bare word is a string
-      }
+    // A value is typed by choosing its type, never by JSON quoting.
+    const initialType = typeof p.value === "number" ? "number" : typeof p.value === "boolean" ? "boolean" : "text";
+    const valueType = select(el, [["text", s.typeText], ["number", s.typeNumber], ["boolean", s.typeBoolean]], initialType, { id: "wf-condition-type", "aria-label": s.valueKind });
+    const value = text(el, p.value === undefined || typeof p.value === "boolean" ? "" : (typeof p.value === "object" ? JSON.stringify(p.value) : String(p.value)), { id: "wf-condition-value" });
+    const flag = select(el, [["true", s.true], ["false", s.false]], p.value === false ? "false" : "true", { id: "wf-condition-boolean", "aria-label": s.value });
+    const sync = () => {
+      value.hidden = valueType.value === "boolean";
+      flag.hidden = valueType.value !== "boolean";
+      value.type = valueType.value === "number" ? "number" : "text";
+      if (valueType.value === "boolean") p.value = flag.value === "true";
+      else if (value.value === "") p.value = undefined;
+      else if (valueType.value === "number") p.value = Number.isFinite(Number(value.value)) ? Number(value.value) : undefined;
+      else p.value = value.value;
       emit();
+    };
+    for (const node of [valueType, flag]) node.addEventListener("change", sync);
+    value.addEventListener("input", sync);
+    queueMicrotask(() => {
+      value.hidden = initialType === "boolean";
+      flag.hidden = initialType !== "boolean";
+      value.type = initialType === "number" ? "number" : "text";
     });
     const operator = bind(select(el, context.operators.map((o) => [o, o]), p.operator || "truthy"), "operator");
-    const refresh = () => { value.parentElement.hidden = !OPERATORS_WITH_VALUE.includes(operator.value); };
+    const valueBox = el("div", { class: "wf-field wf-condition-value" }, el("label", { for: "wf-condition-value" }, s.value), el("div", { class: "wf-inline" }, valueType, value, flag));
+    const refresh = () => { valueBox.hidden = !OPERATORS_WITH_VALUE.includes(operator.value); };
     operator.addEventListener("change", refresh);
     queueMicrotask(refresh);
     return [
-      field(el, s.path, bind(text(el, p.path, { placeholder: "state.x, input.output_parsed.y" }), "path"), s.pathHint),
+      pathList(el, context.paths || []),
+      field(el, s.path, bind(text(el, p.path, { placeholder: "state.x, input.output_parsed.y", list: "wf-paths", autocomplete: "off" }), "path"), s.pathHint),
       field(el, s.operator, operator),
-      field(el, s.value, value),
+      valueBox,
     ];
   }
 
@@ -166,8 +202,8 @@ export function kindForm(el, kind, parameters, context, onChange) {
     const assignments = p.assignments || [];
     const draw = () => {
       rows.replaceChildren(...assignments.map((a, index) => {
-        const target = text(el, a.target, { placeholder: "state.x", "aria-label": s.target });
-        const expression = text(el, a.expression, { placeholder: "input.text", "aria-label": s.expression });
+        const target = text(el, a.target, { placeholder: "state.x", "aria-label": s.target, list: "wf-paths", autocomplete: "off" });
+        const expression = text(el, a.expression, { placeholder: "input.text", "aria-label": s.expression, list: "wf-paths", autocomplete: "off" });
         target.addEventListener("input", () => { a.target = target.value; p.assignments = assignments; emit(); });
         expression.addEventListener("input", () => { a.expression = expression.value; p.assignments = assignments; emit(); });
         const remove = el("button", { type: "button", "aria-label": s.remove, onclick: () => { assignments.splice(index, 1); p.assignments = assignments; draw(); emit(); } }, "×");
@@ -175,7 +211,7 @@ export function kindForm(el, kind, parameters, context, onChange) {
       }));
     };
     draw();
-    return [rows, el("button", { type: "button", onclick: () => { assignments.push({ target: "state.", expression: "" }); p.assignments = assignments; draw(); emit(); } }, s.addAssignment)];
+    return [pathList(el, context.paths || []), rows, el("button", { type: "button", onclick: () => { assignments.push({ target: "state.", expression: "" }); p.assignments = assignments; draw(); emit(); } }, s.addAssignment)];
   }
 
   if (kind === "json_vector_store") {
@@ -188,11 +224,11 @@ export function kindForm(el, kind, parameters, context, onChange) {
     const boxes = el("div", {});
     const draw = () => {
       for (const key of ["query", "target", "doc_id", "document", "metadata", "top_k"]) if (!fields[operation.value].some(([k]) => k === key) && key !== "top_k") delete p[key];
-      boxes.replaceChildren(...fields[operation.value].map(([key, placeholder]) => field(el, key, bind(text(el, p[key], { placeholder }), key))));
+      boxes.replaceChildren(...fields[operation.value].map(([key, placeholder]) => field(el, key, bind(text(el, p[key], { placeholder, list: "wf-paths", autocomplete: "off" }), key))));
     };
     operation.addEventListener("change", () => { draw(); emit(); });
     draw();
-    return [field(el, s.operation, operation), field(el, s.store, store), boxes];
+    return [pathList(el, context.paths || []), field(el, s.operation, operation), field(el, s.store, store), boxes];
   }
 
   if (kind === "widget") {
@@ -216,7 +252,7 @@ export function kindForm(el, kind, parameters, context, onChange) {
     };
     pick.addEventListener("change", showPreview);
     showPreview();
-    const resume = bind(select(el, [["", "—"], ...context.nodes.filter((n) => n !== context.slug).map((n) => [n, n])], p.resume_at || ""), "resume_at");
+    const resume = bind(select(el, [["", "—"], ...context.nodes.filter((n) => n !== context.slug).map((n) => [n, context.names?.[n] || n])], p.resume_at || ""), "resume_at");
     return [field(el, s.widget, pick), field(el, s.variables, variables, s.variablesExpressions), variablesError, field(el, s.resumeAt, resume), preview];
   }
 

@@ -1,10 +1,11 @@
 // The list of workflows: create, rename, duplicate, delete, import/export, which runs the chat.
 import { api, el, flash, root, s } from "./common.js";
+import { SLUG_PATTERN, ask } from "./dialog.js";
 
 export async function showList() {
   root.replaceChildren(el("p", {}, "…"));
   const workflows = await api("GET", "/api/workflows");
-  const slug = el("input", { id: "wf-new-slug", required: true, pattern: "[-a-zA-Z0-9_]+", "aria-label": s.slug, placeholder: s.slug });
+  const slug = el("input", { id: "wf-new-slug", required: true, pattern: SLUG_PATTERN, "aria-label": s.slug, placeholder: s.slug });
   const name = el("input", { id: "wf-new-name", required: true, "aria-label": s.name, placeholder: s.name });
   const file = el("input", { type: "file", accept: "application/json", id: "wf-import", "aria-label": s.import });
   const rows = workflows.map((w) =>
@@ -13,11 +14,11 @@ export async function showList() {
       el("td", {}, w.active_version_number ?? s.none),
       el("td", {}, w.is_chatkit_default ? el("strong", {}, s.runsChat)
         : el("button", { type: "button", onclick: () => act(() => api("POST", "/api/workflows/chatkit", { workflow_id: w.id })) }, s.makeChat)),
-      el("td", {},
-        el("button", { type: "button", onclick: () => rename(w) }, s.rename), " ",
-        el("button", { type: "button", onclick: () => duplicate(w) }, s.duplicate), " ",
-        el("button", { type: "button", onclick: () => exportWorkflow(w) }, s.export), " ",
-        el("button", { type: "button", onclick: () => confirm(s.confirmDelete) && act(() => api("DELETE", `/api/workflows/${w.id}`)) }, s.delete)),
+      el("td", { class: "wf-actions" },
+        el("button", { type: "button", class: "secondary", onclick: () => rename(w) }, s.rename),
+        el("button", { type: "button", class: "secondary", onclick: () => duplicate(w) }, s.duplicate),
+        el("button", { type: "button", class: "secondary", onclick: () => exportWorkflow(w) }, s.export),
+        el("button", { type: "button", class: "danger", onclick: () => remove(w) }, s.delete)),
     ));
   root.replaceChildren(
     el("h1", {}, s.workflows),
@@ -51,17 +52,24 @@ async function create(slug, name) {
 }
 
 async function rename(workflow) {
-  const name = prompt(s.name, workflow.display_name);
-  if (name) await act(() => api("PATCH", `/api/workflows/${workflow.id}`, { display_name: name }));
+  const answer = await ask({ id: "wf-rename", title: `${s.rename}: ${workflow.display_name}`, fields: [{ name: "name", label: s.newName, value: workflow.display_name }] });
+  if (answer) await act(() => api("PATCH", `/api/workflows/${workflow.id}`, { display_name: answer.name }));
 }
 
 async function duplicate(workflow) {
-  const slug = prompt(s.slug, `${workflow.slug}-copy`);
-  if (!slug) return;
-  await act(async () => {
-    const exported = await api("GET", `/api/workflows/${workflow.id}/export`);
-    await api("POST", "/api/workflows/import", { document: { ...exported, display_name: `${workflow.display_name} (copy)` }, slug });
+  const answer = await ask({
+    id: "wf-duplicate", title: `${s.duplicate}: ${workflow.display_name}`,
+    fields: [
+      { name: "name", label: s.newName, value: `${workflow.display_name} (copy)` },
+      { name: "slug", label: s.newSlug, value: `${workflow.slug}-copy`, pattern: SLUG_PATTERN },
+    ],
   });
+  if (answer) await act(() => api("POST", `/api/workflows/${workflow.id}/duplicate`, { display_name: answer.name, slug: answer.slug }));
+}
+
+async function remove(workflow) {
+  const answer = await ask({ id: "wf-delete", title: s.deleteTitle.replace("%(name)s", workflow.display_name), confirm: s.delete, danger: true });
+  if (answer) await act(() => api("DELETE", `/api/workflows/${workflow.id}`));
 }
 
 async function exportWorkflow(workflow) {
@@ -72,10 +80,27 @@ async function exportWorkflow(workflow) {
 
 async function importWorkflow(file) {
   if (!file) return;
+  const input = document.getElementById("wf-import");
   try {
-    await api("POST", "/api/workflows/import", { document: JSON.parse(await file.text()) });
+    const document_ = JSON.parse(await file.text());
+    const name = document_.display_name || document_.name || file.name.replace(/\.json$/i, "");
+    const answer = await ask({
+      id: "wf-import-as", title: s.importTitle,
+      fields: [
+        { name: "name", label: s.name, value: name },
+        { name: "slug", label: s.slug, value: document_.slug || "", pattern: SLUG_PATTERN },
+      ],
+      confirm: s.import,
+    });
+    if (!answer) return;
+    const body = document_.graph && !document_.versions
+      ? { graph: document_.graph, display_name: answer.name, slug: answer.slug }
+      : { document: { ...document_, display_name: answer.name }, slug: answer.slug };
+    await api("POST", "/api/workflows/import", body);
     await showList();
   } catch (error) {
     flash(error.message, "error");
+  } finally {
+    if (input) input.value = "";
   }
 }
