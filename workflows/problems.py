@@ -68,7 +68,9 @@ def _step_names(graph: Any) -> dict[str, str]:
     for node in nodes if isinstance(nodes, list) else []:
         if isinstance(node, dict) and isinstance(node.get("slug"), str):
             display = node.get("display_name")
-            names[node["slug"]] = display.strip() if isinstance(display, str) and display.strip() else node["slug"]
+            names[node["slug"]] = (
+                display.strip() if isinstance(display, str) and display.strip() else node["slug"]
+            )
     return names
 
 
@@ -77,62 +79,82 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str], str, Callable[[str], str]
 _RULES: list[Rule] = [
     (
         re.compile(r"^\w+ needs exactly one outgoing edge \(has 0\)$"),
-        lambda m, name, step: _("“%(name)s” leads nowhere yet: connect it to the next step.") % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s” leads nowhere yet: connect it to the next step.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^\w+ needs exactly one outgoing edge \(has (?P<n>\d+)\)$"),
-        lambda m, name, step: _("“%(name)s” leads to %(n)s steps: keep a single connection.")
-        % {"name": name, "n": m["n"]},
+        lambda m, name, step: (
+            _("“%(name)s” leads to %(n)s steps: keep a single connection.") % {"name": name, "n": m["n"]}
+        ),
     ),
     (
         re.compile(r'^condition needs one "(?P<branch>true|false)" edge$'),
         lambda m, name, step: (
-            _("“%(name)s” needs one step for when it is true: connect its “true” output once.")
-            if m["branch"] == "true"
-            else _("“%(name)s” needs one step for when it is false: connect its “false” output once.")
-        )
-        % {"name": name},
+            (
+                _("“%(name)s” needs one step for when it is true: connect its “true” output once.")
+                if m["branch"] == "true"
+                else _("“%(name)s” needs one step for when it is false: connect its “false” output once.")
+            )
+            % {"name": name}
+        ),
     ),
     (
         re.compile(r"^an end node has no outgoing edge$"),
-        lambda m, name, step: _("“%(name)s” ends the turn: remove the connection leaving it.") % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s” ends the turn: remove the connection leaving it.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^only condition nodes have true/false edges$"),
-        lambda m, name, step: _("Only a condition has true/false branches: reconnect “%(name)s”.")
-        % {"name": name},
+        lambda m, name, step: (
+            _("Only a condition has true/false branches: reconnect “%(name)s”.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^a graph has exactly one enabled start node \(found (?P<n>\d+)\)$"),
-        lambda m, name, step: _("A workflow needs exactly one enabled start step (it has %(n)s).") % {"n": m["n"]},
+        lambda m, name, step: (
+            _("A workflow needs exactly one enabled start step (it has %(n)s).") % {"n": m["n"]}
+        ),
     ),
     (
         re.compile(r'^a cycle goes through "(?P<slug>[^"]*)"$'),
-        lambda m, name, step: _("The steps loop back to “%(name)s”: every turn must reach an end.")
-        % {"name": step(m["slug"])},
+        lambda m, name, step: (
+            _("The steps loop back to “%(name)s”: every turn must reach an end.") % {"name": step(m["slug"])}
+        ),
     ),
     (
         re.compile(r"^parameter '(?P<key>[^']+)' is required$"),
-        lambda m, name, step: _("“%(name)s” needs its %(field)s.") % {"name": name, "field": _field(m["key"])},
+        lambda m, name, step: (
+            _("“%(name)s” needs its %(field)s.") % {"name": name, "field": _field(m["key"])}
+        ),
     ),
     (
         re.compile(r"^unknown parameter '(?P<key>[^']+)'"),
-        lambda m, name, step: _("“%(name)s” has a setting this kind of step does not know: %(key)s.")
-        % {"name": name, "key": m["key"]},
+        lambda m, name, step: (
+            _("“%(name)s” has a setting this kind of step does not know: %(key)s.")
+            % {"name": name, "key": m["key"]}
+        ),
     ),
     (
         re.compile(r"^(?P<what>store|widget|model) '(?P<value>.*)' does not exist$"),
-        lambda m, name, step: _("“%(name)s” uses the %(what)s “%(value)s”, which does not exist.")
-        % {"name": name, "what": _WHAT[m["what"]], "value": m["value"]},
+        lambda m, name, step: (
+            _("“%(name)s” uses the %(what)s “%(value)s”, which does not exist.")
+            % {"name": name, "what": _WHAT[m["what"]], "value": m["value"]}
+        ),
     ),
     (
         re.compile(r"^[\w.\[\]]+ must be a (?P<what>store|widget|model) name$"),
-        lambda m, name, step: _("“%(name)s” needs a %(what)s: choose one.") % {"name": name, "what": _WHAT[m["what"]]},
+        lambda m, name, step: (
+            _("“%(name)s” needs a %(what)s: choose one.") % {"name": name, "what": _WHAT[m["what"]]}
+        ),
     ),
     (
         re.compile(r"^path must look like"),
-        lambda m, name, step: _("“%(name)s” needs what to check, such as state.answer or input.text.")
-        % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s” needs what to check, such as state.answer or input.text.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^operator \w+ needs a value$"),
@@ -152,43 +174,55 @@ _RULES: list[Rule] = [
     ),
     (
         re.compile(r"^assignments\[\d+\]\.target must look like"),
-        lambda m, name, step: _("“%(name)s”: each assignment sets a key under state, such as state.email.")
-        % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s”: each assignment sets a key under state, such as state.email.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^target must look like state\.x"),
-        lambda m, name, step: _("“%(name)s” keeps its results under state, such as state.results.")
-        % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s” keeps its results under state, such as state.results.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^handoff '(?P<value>.*)' is not an agent node"),
-        lambda m, name, step: _("“%(name)s” hands off to “%(value)s”, which is not an agent step.")
-        % {"name": name, "value": step(m["value"])},
+        lambda m, name, step: (
+            _("“%(name)s” hands off to “%(value)s”, which is not an agent step.")
+            % {"name": name, "value": step(m["value"])}
+        ),
     ),
     (
         re.compile(r"^resume_at '(?P<value>.*)' is not a node"),
-        lambda m, name, step: _("“%(name)s” resumes at “%(value)s”, which is not a step of this workflow.")
-        % {"name": name, "value": m["value"]},
+        lambda m, name, step: (
+            _("“%(name)s” resumes at “%(value)s”, which is not a step of this workflow.")
+            % {"name": name, "value": m["value"]}
+        ),
     ),
     (
         re.compile(r"^tools\[\d+\]: no MCP server '(?P<value>.*)'$"),
-        lambda m, name, step: _("“%(name)s” uses the MCP server “%(value)s”, which does not exist.")
-        % {"name": name, "value": m["value"]},
+        lambda m, name, step: (
+            _("“%(name)s” uses the MCP server “%(value)s”, which does not exist.")
+            % {"name": name, "value": m["value"]}
+        ),
     ),
     (
         re.compile(r"^tools\[\d+\]: no registered tool '(?P<value>.*)'$"),
-        lambda m, name, step: _("“%(name)s” uses the tool “%(value)s”, which does not exist.")
-        % {"name": name, "value": m["value"]},
+        lambda m, name, step: (
+            _("“%(name)s” uses the tool “%(value)s”, which does not exist.")
+            % {"name": name, "value": m["value"]}
+        ),
     ),
     (
         re.compile(r"^tools\[\d+\]\.stores must be a non-empty list"),
-        lambda m, name, step: _("“%(name)s” searches the knowledge base: choose at least one store.")
-        % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s” searches the knowledge base: choose at least one store.") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^output\.schema "),
-        lambda m, name, step: _("“%(name)s”: its output JSON schema is not valid (an object with properties).")
-        % {"name": name},
+        lambda m, name, step: (
+            _("“%(name)s”: its output JSON schema is not valid (an object with properties).") % {"name": name}
+        ),
     ),
     (
         re.compile(r"^duplicate slug$"),

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -206,13 +206,13 @@ def editor_strings() -> dict[str, str]:
 
 
 KIND_HELP = {
-    "start": (_lazy("Where every turn begins."), "▶"),
-    "agent": (_lazy("A model answers, with its instructions, tools and output."), "✦"),
-    "condition": (_lazy("Goes one way or the other depending on a value."), "◆"),
-    "state": (_lazy("Remembers values for the next steps and turns."), "="),
-    "json_vector_store": (_lazy("Searches a knowledge store, or stores a document in it."), "☰"),
-    "widget": (_lazy("Shows a widget from the library in the chat."), "▦"),
-    "end": (_lazy("Ends the turn, with an optional message."), "■"),
+    "start": (gettext_lazy("Where every turn begins."), "▶"),
+    "agent": (gettext_lazy("A model answers, with its instructions, tools and output."), "✦"),
+    "condition": (gettext_lazy("Goes one way or the other depending on a value."), "◆"),
+    "state": (gettext_lazy("Remembers values for the next steps and turns."), "="),
+    "json_vector_store": (gettext_lazy("Searches a knowledge store, or stores a document in it."), "☰"),
+    "widget": (gettext_lazy("Shows a widget from the library in the chat."), "▦"),
+    "end": (gettext_lazy("Ends the turn, with an optional message."), "■"),
 }
 
 

@@ -483,7 +483,10 @@ class ValidateApi(APIView):
         graph = data.validated_data["graph"]
         problems = services.graph_problems(graph)
         native = from_peer(graph)
-        errors = [{"node": n, "message": m, "text": problem_text(message=m, node=n, graph=native)} for n, m in problems]
+        errors = [
+            {"node": n, "message": m, "text": problem_text(message=m, node=n, graph=native)}
+            for n, m in problems
+        ]
         return Response({"valid": not problems, "errors": errors})
 
 

@@ -486,6 +486,7 @@ async function publish() {
 async function showEditor(id) {
   state.runs?.close();
   state.workflow = await api("GET", `/api/workflows/${id}`);
+  if (location.hash !== `#/w/${id}`) return; // the admin went elsewhere meanwhile
   state.runs = runsSection({ workflowId: id, nodeIds: state.ids, focusNode });
   // Drawflow tells its own canvas by the element's first class ("parent-drawflow"): panning and
   // deselecting on the outer band depend on it.

@@ -5,6 +5,7 @@ import { SLUG_PATTERN, ask } from "./dialog.js";
 export async function showList() {
   root.replaceChildren(el("p", {}, "…"));
   const workflows = await api("GET", "/api/workflows");
+  if (location.hash.startsWith("#/w/")) return; // the admin opened a workflow meanwhile
   const slug = el("input", { id: "wf-new-slug", required: true, pattern: SLUG_PATTERN, "aria-label": s.slug, placeholder: s.slug });
   const name = el("input", { id: "wf-new-name", required: true, "aria-label": s.name, placeholder: s.name });
   const file = el("input", { type: "file", accept: "application/json", id: "wf-import", "aria-label": s.import });
