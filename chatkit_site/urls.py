@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include(voice.pages)),  # /voice
     path("", include(workflows.pages)),  # /workflows (the editor)
     path("", include(accounts.pages)),  # /login, /logout, /auth/token
+    path("", include(vectorstores.pages)),  # /knowledge/<store>/<doc_id> (an answer's sources)
     path("admin/", admin.site.urls),  # the Django admin
     path("api/", include(api)),
 ]

@@ -32,6 +32,7 @@ def ui_strings() -> dict[str, str]:
         "error": _("Something went wrong."),
         "stopped": _("Stopped."),
         "weatherLookup": _("Looking up the weather…"),
+        "sources": _("Sources"),
         "toolCalls": _("tool calls"),
         "uploadFailed": _("The file could not be uploaded."),
         "toggleThreads": _("Show conversations"),

@@ -8,7 +8,9 @@ from typing import Any
 from agents import RunContextWrapper, function_tool
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from conversations.engine.citations import source_add, turn_sources
 from conversations.engine.context import turn_user
 from core.db import db_call
 from vectorstores.search import SearchHit
@@ -31,6 +33,7 @@ async def search_stores(
     from vectorstores.selectors import store_search_async, stores_readable
 
     hits: list[tuple[str, SearchHit]] = []
+    titles: dict[str, str] = {}
     for store in await db_call(stores_readable, user=user, slugs=stores):
         slug = store.slug
         try:
@@ -39,8 +42,33 @@ async def search_stores(
             logger.warning("Knowledge store %s skipped: %s", slug, "; ".join(exc.messages))
             continue
         hits += [(slug, hit) for hit in found]
+        titles[slug] = store.title or slug
     hits.sort(key=lambda pair: pair[1].score, reverse=True)
+    await _remember_sources(hits[:top_k], titles)
     return hits[:top_k]
+
+
+async def _remember_sources(hits: list[tuple[str, SearchHit]], store_titles: dict[str, str]) -> None:
+    """The passages handed to the model, for the answer's sources (conversations.engine.citations)."""
+    from vectorstores.selectors import document_titles
+
+    if not hits or turn_sources.get() is None:
+        return
+    titles: dict[tuple[str, str], str] = {}
+    for slug in {slug for slug, _hit in hits}:
+        found = await db_call(
+            document_titles, store_slug=slug, doc_ids=[h.doc_id for s, h in hits if s == slug]
+        )
+        titles.update({(slug, doc_id): title for doc_id, title in found.items()})
+    for slug, hit in hits:
+        chunk = hit.chunk_index
+        source_add(
+            key=f"{slug}/{hit.doc_id}",
+            title=titles.get((slug, hit.doc_id), hit.doc_id),
+            path=reverse("knowledge-passage", args=[slug, hit.doc_id]) + f"?chunk={chunk}#chunk-{chunk}",
+            passage=hit.text,
+            group=store_titles[slug],
+        )
 
 
 def format_hits(hits: list[tuple[str, SearchHit]]) -> str:

@@ -107,3 +107,23 @@ def store_search(
 async def store_search_async(**kwargs: Any) -> list[SearchHit]:
     # Inference and the ORM are blocking: run them off the event loop.
     return await db_call(store_search, **kwargs)
+
+
+def document_titles(*, store_slug: str, doc_ids: list[str]) -> dict[str, str]:
+    """Each document's title as a reader knows it (its metadata's ``title``, else its JSON's
+    ``title`` or ``name``), for those that have one."""
+    from django.db.models.fields.json import KT
+
+    from vectorstores.models import Document
+
+    rows = (
+        Document.objects.filter(store__slug=store_slug, doc_id__in=doc_ids)
+        .annotate(m=KT("metadata__title"), t=KT("document__title"), n=KT("document__name"))
+        .values_list("doc_id", "m", "t", "n")
+    )
+    titles: dict[str, str] = {}
+    for doc_id, *candidates in rows:
+        title = next((c.strip() for c in candidates if isinstance(c, str) and c.strip()), None)
+        if title:
+            titles[doc_id] = title[:200]
+    return titles

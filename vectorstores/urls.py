@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vectorstores import apis
+from vectorstores import apis, views
 
 # /api/vector-stores
 root = [path("", apis.StoreListCreateApi.as_view(), name="api-stores")]
@@ -17,3 +17,6 @@ routes = [
     path("<str:slug>/search_json", apis.SearchApi.as_view(), name="api-store-search"),
     path("<str:slug>/upload", apis.UploadApi.as_view(), name="api-store-upload"),
 ]
+
+# /knowledge/<store>/<doc_id>?chunk=N: a passage, where an answer's source leads
+pages = [path("knowledge/<str:slug>/<path:doc_id>", views.passage, name="knowledge-passage")]

@@ -227,6 +227,9 @@ def _agent_from_peer(p: dict[str, Any]) -> dict[str, Any]:
     shown = p.get("response_in_chat", p.get("show_in_chat"))
     if isinstance(shown, bool):
         out["show_in_chat"] = shown
+    sources = p.get("show_search_sources", p.get("show_sources"))
+    if isinstance(sources, bool):
+        out["show_sources"] = sources
     tools = [_tool_from_peer(tool) for tool in _list(p.get("tools")) if isinstance(tool, dict)]
     tools = [tool for tool in tools if tool is not None]
     if tools or isinstance(p.get("tools"), list):
@@ -432,6 +435,8 @@ def _agent_to_peer(p: dict[str, Any]) -> dict[str, Any]:
         out["model_settings"] = settings
     if "show_in_chat" in p:
         out["response_in_chat"] = p["show_in_chat"]
+    if "show_sources" in p:
+        out["show_search_sources"] = p["show_sources"]
     if "tools" in p:
         out["tools"] = [_tool_to_peer(tool) for tool in p["tools"]]
     output = p.get("output") or {}

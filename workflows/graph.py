@@ -188,7 +188,7 @@ class _Checker:
     def agent(self, p: dict[str, Any], graph: dict[str, Node]) -> None:
         allowed = {
             "instructions", "model", "model_settings", "tools", "output", "show_in_chat",
-            "include_history", "history_items", "handoffs", "handoff_description",
+            "include_history", "history_items", "handoffs", "handoff_description", "show_sources",
         }  # fmt: skip
         self.keys(p, allowed)
         if "instructions" in p:
@@ -197,7 +197,7 @@ class _Checker:
             self.text(p["handoff_description"], "handoff_description")
         if "model" in p:
             self.reference(p["model"], "model", self.refs.models if self.refs else None, "model")
-        for flag in ("show_in_chat", "include_history"):
+        for flag in ("show_in_chat", "include_history", "show_sources"):
             if flag in p:
                 self.boolean(p[flag], flag)
         if "history_items" in p:

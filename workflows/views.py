@@ -68,6 +68,7 @@ def editor_strings() -> dict[str, str]:
         "widget": _("Widget"),
         "showInChat": _("Show in the chat"),
         "includeHistory": _("Include the conversation's history"),
+        "showSources": _("Show the knowledge base's sources under the answer"),
         "handoffs": _("Can hand off to"),
         "path": _("Path"),
         "pathHint": _("state.x.y, input.text, input.output_parsed.z, user.email"),

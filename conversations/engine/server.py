@@ -45,6 +45,7 @@ from django.utils.translation import gettext_noop
 from conversations.engine import agent as agent_module
 from conversations.engine.actions import handlers_for
 from conversations.engine.attachments import DjangoAttachmentStore
+from conversations.engine.citations import annotate, sources_collect
 from conversations.engine.context import RequestContext, turn_user
 from conversations.engine.converter import AttachmentAwareConverter
 from conversations.engine.extensions import assistant_toolbox, extensions
@@ -199,11 +200,12 @@ class DjangoChatKitServer(ChatKitServer[RequestContext]):
         # turn and closed when it ends, whichever way it ends.
         async with assistant_toolbox(context.user) as (servers, stand_ins):
             agent = agent_module.build_agent(PacedModel(self.model(), pace), servers, stand_ins)
+            sources = sources_collect(context.base_url)  # before the run: its tools add to it
             result = Runner.run_streamed(agent, agent_input, context=agent_context, hooks=ToolCallHooks())
             rewriter = _ItemIdRewriter()
             try:
                 async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
-                    yield rewriter.rewrite(event)
+                    yield rewriter.rewrite(annotate(event, sources))
             except asyncio.CancelledError:
                 result.cancel()
                 raise

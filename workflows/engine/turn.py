@@ -44,6 +44,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from jinja2 import ChainableUndefined, Undefined
 
+from conversations.engine.citations import annotate, sources_collect
 from conversations.engine.pacing import PacedModel, PacedRun, StreamPace
 from conversations.engine.store import new_id
 from conversations.engine.tool_items import ToolCallHooks
@@ -522,11 +523,14 @@ class WorkflowTurn:
         agent_context = AgentContext(
             thread=self.thread, store=self.server.store, request_context=self.context
         )
+        # The step's search tools add what they found; the answer carries it unless the step says not.
+        sources = sources_collect(self.context.base_url) if p.get("show_sources", True) else None
         result = Runner.run_streamed(agent, agent_input, context=agent_context, hooks=ToolCallHooks())
         step["input"] = _summary(self.input.get("text") or self.input.get("action"))
         try:
             if visible:
                 async for event in stream_agent_response(agent_context, PacedRun(result, pace)):  # type: ignore[arg-type]
+                    event = annotate(event, sources)
                     yield self.rewriter.rewrite(event) if self.rewriter else event
             else:
                 pace.close()  # nobody reads a hidden agent's stream: never hold its model

@@ -164,6 +164,7 @@ def test_the_stored_graph_is_this_projects_form(admin_client_api, faq, workflow)
         "model_settings": {"max_tokens": 300, "reasoning_effort": "low"},
         "include_history": False,
         "show_in_chat": False,
+        "show_sources": True,  # its show_search_sources
         "tools": [{"type": "weather"}, {"type": "web_search"}, {"type": "knowledge_base", "stores": ["faq"]}],
         "output": {
             "type": "json_schema",

@@ -305,9 +305,11 @@ def test_validate_lists_each_problem_with_its_node_and_saves_nothing(admin_api):
     valid = admin_api.post("/api/workflows/validate", {"graph": AGENT_GRAPH}, format="json").json()
 
     assert invalid["valid"] is False
-    assert {"node": "triage", "message": 'nodes[1] "triage": condition needs one "false" edge'} in invalid[
-        "errors"
-    ]
+    assert {
+        "node": "triage",
+        "message": 'nodes[1] "triage": condition needs one "false" edge',
+        "text": "“triage” needs one step for when it is false: connect its “false” output once.",
+    } in invalid["errors"]
     assert valid == {"valid": True, "errors": []}
     assert WorkflowVersion.objects.count() == counts
 

@@ -89,6 +89,16 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
     }
   }
 
+  // An answer's sources (its annotations): numbered references, each opening its passage.
+  function renderSources(content) {
+    const sources = content.flatMap((part) => part.annotations || []).map((a) => a.source).filter((src) => src && src.title);
+    if (!sources.length) return "";
+    const safe = (url) => (/^(https?:\/\/|\/)/i.test(url || "") ? url : "#");
+    const rows = sources.map((src, n) => `<li><a href="${escapeHtml(safe(src.url))}" target="_blank" rel="noopener" title="${escapeHtml(src.description || "")}">`
+      + `[${n + 1}] ${escapeHtml(src.title)}</a>${src.group ? ` <span class="fb-source-group">· ${escapeHtml(src.group)}</span>` : ""}</li>`);
+    return `<div class="fb-sources"><p>${escapeHtml(s.sources)}</p><ol>${rows.join("")}</ol></div>`;
+  }
+
   function renderItem(item, { prepend = false } = {}) {
     if (!["user_message", "assistant_message", "widget", "client_tool_call", "workflow"].includes(item.type)) return;
     const node = itemElement(item);
@@ -101,7 +111,7 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
     } else if (item.type === "assistant_message") {
       const text = item.content.map((part) => part.text || "").join("\n\n");
       state.texts.set(item.id, text);
-      node.innerHTML = `<div class="fb-answer">${renderMarkdown(text)}</div>`;
+      node.innerHTML = `<div class="fb-answer">${renderMarkdown(text)}</div>${renderSources(item.content)}`;
     } else if (item.type === "widget") {
       renderWidget(node, item);
     } else if (item.type === "workflow") {

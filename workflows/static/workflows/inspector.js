@@ -152,6 +152,7 @@ export function kindForm(el, kind, parameters, context, onChange) {
       field(el, s.widget, widgetPick),
       el("label", { class: "wf-check" }, bind(el("input", { type: "checkbox", checked: p.show_in_chat !== false }), "show_in_chat"), " ", s.showInChat),
       el("label", { class: "wf-check" }, bind(el("input", { type: "checkbox", checked: p.include_history !== false }), "include_history"), " ", s.includeHistory),
+      el("label", { class: "wf-check" }, bind(el("input", { type: "checkbox", id: "wf-show-sources", checked: p.show_sources !== false }), "show_sources"), " ", s.showSources),
       field(el, s.handoffs, handoffs),
     ];
     queueMicrotask(() => {
