@@ -21,4 +21,7 @@ chatkit_routes = [
 config_root = [path("", config.config, name="api-config")]
 
 # Pages
-pages = [path("", views.home, name="home")]
+pages = [
+    path("", views.home, name="home"),
+    path("chart-frame", views.chart_frame, name="chart-frame"),
+]

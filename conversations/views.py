@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 
@@ -48,6 +49,12 @@ def ui_strings() -> dict[str, str]:
         "voiceUnreachable": _("The realtime voice service cannot be reached right now."),
         "voiceStart": _("Start talking"),
         "voiceStop": _("Hang up"),
+        "paneClose": _("Close the pane"),
+        "paneResize": _("Resize the pane"),
+        "mapOffline": _("The map needs an internet connection; here is where it is:"),
+        "mapAttribution": _("Map data © OpenStreetMap contributors"),
+        "chartFrame": _("Chart"),
+        "chartInvalid": _("This chart cannot be drawn."),
     }
 
 
@@ -68,3 +75,20 @@ def page_config(request: HttpRequest) -> dict[str, object]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "chat.html", {"page_config": page_config(request)})
+
+
+# The chart frame's own policy: scripts from this site only, nothing fetched, framed by this site
+# alone, and sandboxed even when opened directly (no same-origin access, no navigation of the top).
+CHART_FRAME_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src data: blob:; "
+    "font-src data:; frame-ancestors 'self'; base-uri 'none'; form-action 'none'; sandbox allow-scripts"
+)
+
+
+@xframe_options_sameorigin
+def chart_frame(request: HttpRequest) -> HttpResponse:
+    """Where a chart is drawn (plotly.js), inside the chat's side pane: the figure arrives by
+    ``postMessage`` as data, never as HTML. Public: it holds nothing until a parent sends a figure."""
+    response = render(request, "chart_frame.html")
+    response["Content-Security-Policy"] = CHART_FRAME_POLICY
+    return response

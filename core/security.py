@@ -28,7 +28,8 @@ def content_security_policy(*, chatkit_js_url: str, extra_connect: list[str]) ->
         "img-src": ["'self'", "data:", "blob:", "https:"],
         "font-src": ["'self'", "data:", *remote],
         "connect-src": ["'self'", *remote, *extra_connect],
-        "frame-src": remote or ["'none'"],
+        # The chat's chart frame (/chart-frame, sandboxed) and the component's own frames.
+        "frame-src": ["'self'", *remote],
         "media-src": ["'self'", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -103,7 +103,8 @@ def _style(node: dict[str, Any]) -> str:
 def _action(node: dict[str, Any]) -> dict[str, Any] | None:
     action = node.get("onClickAction") or node.get("onSubmitAction")
     if isinstance(action, dict) and isinstance(action.get("type"), str):
-        return {"type": action["type"], "payload": action.get("payload")}
+        handler = {"handler": action["handler"]} if action.get("handler") in ("client", "server") else {}
+        return {"type": action["type"], "payload": action.get("payload"), **handler}
     return None
 
 

@@ -126,3 +126,16 @@ def widget_delete(*, widget: WidgetTemplate) -> None:
     with transaction.atomic():
         widget.delete()
         _index_after_commit(slug)
+
+
+def widget_kit_install() -> list[str]:
+    """Add the widget kit's widgets missing from the library (widgets.kit); the slugs added.
+    One already there is left as it is: an admin may have changed it."""
+    from widgets.kit import KIT, TITLES
+
+    added = []
+    for slug, definition in KIT.items():
+        if not WidgetTemplate.objects.filter(slug=slug).exists():
+            widget_create(slug=slug, title=TITLES[slug], description=None, definition=definition)
+            added.append(slug)
+    return added

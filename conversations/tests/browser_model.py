@@ -34,11 +34,16 @@ class BrowserModel(OfflineModel):
             output = str(last.get("output"))
             if output.startswith("The widget"):
                 return [_message("Please rate the answer above.")]
+            if output.startswith("["):  # knowledge-base passages: cite the first
+                return [_message(f"Here is what the knowledge base says {output[: output.index(']') + 1]}.")]
             return [_message(f"The weather tool says: {output}")]
         text = _last_user_text(items)
         weather = re.search(r"weather in (\w+)", text, re.IGNORECASE)
         if weather:
             return [_call("get_weather", {"city": weather.group(1)})]
+        search = re.match(r"search (.+)", text, re.IGNORECASE)
+        if search:
+            return [_call("search_knowledge_base", {"query": search.group(1)})]
         if "rating widget" in text:
             return [_call("show_widget", {"slug": "rating"})]
         if "long story" in text:

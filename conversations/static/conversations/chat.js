@@ -1,5 +1,6 @@
 // The chat page: the ChatKit web component when it loads, the built-in client otherwise.
 import { authFetch, getAccessToken, refreshTokens } from "/static/accounts/auth.js";
+import { handleClientAction } from "./pane.js";
 
 const page = JSON.parse(document.getElementById("page-config").textContent);
 const element = document.getElementById("chatkit");
@@ -80,6 +81,8 @@ function componentOptions(config) {
     },
     threadItemActions: { feedback: true, retry: true },
     onClientTool: ({ name, params }) => answerClientTool(name, params),
+    // Client actions (map.show, chart.open) open the side pane; see pane.js for the contract.
+    widgets: { onAction: async (action) => { handleClientAction(action); } },
   };
 }
 
@@ -106,7 +109,7 @@ async function startFallback(config) {
   notice.textContent = page.strings.fallbackNotice;
   notice.hidden = false;
   const { startFallbackClient } = await import("./fallback.js");
-  startFallbackClient(document.getElementById("fallback"), { page, config, answerClientTool });
+  startFallbackClient(document.getElementById("fallback"), { page, config, answerClientTool, handleClientAction });
 }
 
 const config = await loadConfig();

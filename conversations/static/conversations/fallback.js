@@ -9,7 +9,7 @@ const PAGE_SIZE = 20;
 const PAPERCLIP = '<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" ' +
   'aria-hidden="true"><path d="M21 12.5l-8.5 8.5a5 5 0 0 1-7-7L14 5.5a3.5 3.5 0 0 1 5 5L10.5 19a2 2 0 0 1-3-3L15 8.5"/></svg>';
 
-export function startFallbackClient(root, { page, config, answerClientTool }) {
+export function startFallbackClient(root, { page, config, answerClientTool, handleClientAction = () => false }) {
   const s = page.strings;
   root.innerHTML = `
     <aside class="fb-threads" id="fb-threads" aria-label="${escapeHtml(s.threads)}">
@@ -80,10 +80,29 @@ export function startFallbackClient(root, { page, config, answerClientTool }) {
     });
     node.innerHTML = response.ok ? `<div class="ck-widget">${(await response.json()).html}</div>` : "";
     for (const control of node.querySelectorAll("[data-action-json]")) {
-      const activate = () => stream({
-        type: "threads.custom_action",
-        params: { thread_id: state.threadId, item_id: item.id, action: JSON.parse(control.dataset.actionJson) },
-      });
+      if (control.tagName === "FORM") {
+        // A form's action carries its fields' values (checkboxes as true/false), like ChatKit's.
+        control.addEventListener("submit", (event) => {
+          event.preventDefault();
+          const action = JSON.parse(control.dataset.actionJson);
+          const values = {};
+          for (const field of control.elements) {
+            if (!field.name) continue;
+            if (field.type === "checkbox") values[field.name] = field.checked;
+            else if (field.type === "radio") { if (field.checked) values[field.name] = field.value; }
+            else values[field.name] = field.value;
+          }
+          action.payload = { ...(action.payload || {}), ...values };
+          stream({ type: "threads.custom_action", params: { thread_id: state.threadId, item_id: item.id, action } });
+        });
+        continue;
+      }
+      const activate = () => {
+        const action = JSON.parse(control.dataset.actionJson);
+        // Client actions (the side pane's map and chart) stay in the page.
+        if (action.handler === "client" && handleClientAction(action)) return;
+        stream({ type: "threads.custom_action", params: { thread_id: state.threadId, item_id: item.id, action } });
+      };
       control.addEventListener("click", activate);
       control.addEventListener("keydown", (event) => { if (event.key === "Enter") activate(); });
     }

@@ -10,25 +10,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from widgets.kit import KIT, TITLES
-from widgets.models import WidgetTemplate
-from widgets.services import widget_create
-
-
-def kit_install() -> list[str]:
-    """The slugs installed now (those missing from the library)."""
-    added = []
-    for slug, definition in KIT.items():
-        if not WidgetTemplate.objects.filter(slug=slug).exists():
-            widget_create(slug=slug, title=TITLES[slug], description=None, definition=definition)
-            added.append(slug)
-    return added
+from widgets.kit import KIT
+from widgets.services import widget_kit_install
 
 
 class Command(BaseCommand):
     help = "Install the widget kit (study card, quiz, quiz result, map card, chart card) in the library."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        added = kit_install()
+        added = widget_kit_install()
         for slug in KIT:
             self.stdout.write(f"{slug}: {'added' if slug in added else 'already there'}")

@@ -17,8 +17,7 @@ from django.db import transaction
 from vectorstores.models import VectorStore
 from vectorstores.services import document_ingest, store_create
 from widgets.models import WidgetTemplate
-from widgets.management.commands.load_widget_kit import kit_install
-from widgets.services import widget_create, widget_update
+from widgets.services import widget_create, widget_kit_install, widget_update
 from workflows import services
 from workflows.models import Workflow
 
@@ -88,7 +87,7 @@ class Command(BaseCommand):
         parser.add_argument("--chatkit", choices=["intake", "router"], help="Make this example run the chat.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        kit_install()  # the tutor's widgets (study card, quiz, result, map, chart)
+        widget_kit_install()  # the tutor's widgets (study card, quiz, result, map, chart)
         for slug, definition in WIDGETS.items():
             existing = WidgetTemplate.objects.filter(slug=slug).first()
             if existing is None:
