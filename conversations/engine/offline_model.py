@@ -9,6 +9,7 @@ such as "weather in Lyon" becomes a ``get_weather`` call. Other apps add answers
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import re
 import uuid
@@ -40,6 +41,19 @@ OFFLINE_NOTICE = "Offline mode: no language model configured."
 # Answerers get (question, tool names) and return Markdown, or None to pass.
 OfflineAnswerer = Callable[[str, list[str]], Awaitable[str | None]]
 _answerers: list[OfflineAnswerer] = []
+
+# Structurers make a structured output by rule: they get (the output's name, the agent's
+# instructions, the last user text or action) and return a value of that output, or None to pass
+# (the value is then sampled from the schema). Apps register them for the outputs they know.
+OfflineStructurer = Callable[[str, str, str], Awaitable[Any | None]]
+_structurers: list[OfflineStructurer] = []
+_instructions: contextvars.ContextVar[str] = contextvars.ContextVar("offline_instructions", default="")
+
+
+def register_offline_structurer(structurer: OfflineStructurer) -> None:
+    if structurer not in _structurers:
+        _structurers.append(structurer)
+
 
 _WEATHER = re.compile(
     r"\b(?:weather|temperature|forecast|m[ée]t[ée]o|temps)\s+(?:in|for|at|à|a|de|pour)\s+"
@@ -189,11 +203,19 @@ class OfflineModel(Model):
                 return [_message(f"{OFFLINE_NOTICE} Done: your tasks are in the card above.")]
             output = last.get("output")
             shown = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+            if _called_tool(items, last.get("call_id")) == "search_knowledge_base":
+                return [_message(f"{OFFLINE_NOTICE} From the knowledge base:\n\n{shown}")]
             return [_message(f"{OFFLINE_NOTICE} The tool answered:\n\n{shown}")]
 
         question = _last_user_text(items)
         if output_schema is not None and not output_schema.is_plain_text():
-            # Structured output (a workflow step): a valid value, deterministic, for tests and demos.
+            # Structured output (a workflow step): by a registered rule, else a valid value sampled
+            # from the schema; deterministic, for tests and demos.
+            name = output_schema.name()
+            for structurer in _structurers:
+                value = await structurer(name, _instructions.get(), question)
+                if value is not None:
+                    return [_message(json.dumps(value, ensure_ascii=False))]
             return [_message(json.dumps(_sample(output_schema.json_schema(), question), ensure_ascii=False))]
         weather = parse_weather_request(question)
         if weather and "get_weather" in tool_names:
@@ -205,6 +227,9 @@ class OfflineModel(Model):
             answer = await answerer(question, tool_names)
             if answer:
                 return [_message(f"{OFFLINE_NOTICE}\n\n{answer}")]
+        if question and "search_knowledge_base" in tool_names:
+            # The step's own knowledge base: search it, then quote what it found (with its sources).
+            return [_function_call("search_knowledge_base", {"query": question})]
         echo = f" You said: “{question}”." if question else ""
         return [
             _message(
@@ -227,6 +252,7 @@ class OfflineModel(Model):
         conversation_id: str | None = None,
         prompt: Any = None,
     ) -> ModelResponse:
+        _instructions.set(system_instructions or "")
         output = await self._decide(input, tools, output_schema)
         return ModelResponse(output=output, usage=Usage(requests=1), response_id=None)
 
@@ -244,6 +270,7 @@ class OfflineModel(Model):
         conversation_id: str | None = None,
         prompt: Any = None,
     ) -> AsyncIterator[Any]:
+        _instructions.set(system_instructions or "")
         output = await self._decide(input, tools, output_schema)
         # OFFLINE_STREAM_DELAY_MS paces the words like a provider would (load tests, demos of
         # streaming, graceful shutdown with streams open); 0 by default.

@@ -452,8 +452,15 @@ class WorkflowTurn:
                 hits = await store_search_async(
                     store=store, query=query, top_k=int(p.get("top_k", 5)), metadata_filters=p.get("filters")
                 )
+            # With each passage, its document's metadata (a place's coordinates, a quiz's questions…).
             results = [
-                {"doc_id": hit.doc_id, "text": hit.text, "score": round(float(hit.score), 4)} for hit in hits
+                {
+                    "doc_id": hit.doc_id,
+                    "text": hit.text,
+                    "score": round(float(hit.score), 4),
+                    "metadata": hit.document_metadata or {},
+                }
+                for hit in hits
             ]
             assign(self.state, p.get("target", "state.search_results"), results)
             step["input"], step["output"] = query, _summary([r["doc_id"] for r in results])

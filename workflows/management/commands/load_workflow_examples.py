@@ -1,7 +1,8 @@
-"""``manage.py load_workflow_examples [--chatkit intake|router]``: the shipped example workflows.
+"""``manage.py load_workflow_examples [--chatkit intake|router|tutor]``: the shipped example workflows.
 
 Creates what they use (the intake-records and examples-kb knowledge stores, the intake-summary and
-quiz-question widgets) when missing, then imports each example not already there. Run it again
+quiz-question widgets, the widget kit, the tutor's four stores and the ``charts`` MCP server entry)
+when missing, then imports each example not already there. Run it again
 at will: existing workflows, widgets and stores are left as they are.
 """
 
@@ -14,12 +15,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from mcphub.models import McpServer
 from vectorstores.models import VectorStore
 from vectorstores.services import document_ingest, store_create
 from widgets.models import WidgetTemplate
 from widgets.services import widget_create, widget_kit_install, widget_update
 from workflows import services
 from workflows.models import Workflow
+from workflows.tutor_data import tutor_knowledge_load
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -81,10 +84,17 @@ KNOWLEDGE = [
 
 
 class Command(BaseCommand):
-    help = "Load the example workflows (intake form, router with quiz) and what they use."
+    help = "Load the example workflows (intake form, router with quiz, tutor) and what they use."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--chatkit", choices=["intake", "router"], help="Make this example run the chat.")
+        parser.add_argument(
+            "--chatkit", choices=["intake", "router", "tutor"], help="Make this example run the chat."
+        )
+        parser.add_argument(
+            "--charts-url",
+            default="http://127.0.0.1:8765/mcp",
+            help="The chart MCP server's address (python -m mcphub.chart_server), registered as 'charts'.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         widget_kit_install()  # the tutor's widgets (study card, quiz, result, map, chart)
@@ -104,6 +114,13 @@ class Command(BaseCommand):
                 store_create(slug="examples-kb", title="Example knowledge base", read_access="users")
             for doc_id, document in KNOWLEDGE:
                 document_ingest(store_slug="examples-kb", doc_id=doc_id, document=document)
+        tutor_knowledge_load()  # the tutor's course, places, quizzes and data sets
+        if not McpServer.objects.filter(name="charts").exists():
+            McpServer.objects.create(
+                name="charts",
+                url=options.get("charts_url") or "http://127.0.0.1:8765/mcp",
+                description="Charts: python -m mcphub.chart_server --port 8765",
+            )
         for path in sorted(EXAMPLES.glob("*.json")):
             document = json.loads(path.read_text())
             if Workflow.objects.filter(slug=document["slug"]).exists():

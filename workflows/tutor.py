@@ -1,0 +1,141 @@
+"""The tutor example's steps without a language model: rules the offline model follows.
+
+With a model, the tutor's agents write study cards, grade quizzes and call the chart server
+themselves. Without one (no key: the offline model), the structured outputs they are asked for
+are made here, by rule, so the shipped tutor runs end to end with nothing configured:
+
+- ``study_card``: the passages its instructions carry (``PASSAGES: [...]``) as sections, a
+  self-check question per section;
+- ``quiz_grade``: the learner's answers (the quiz form's action) against the quiz's key
+  (``QUIZ: {...}`` in its instructions), one feedback line per question;
+- ``chart``: the data set its instructions carry (``DATA: {...}``), built into a Plotly figure by
+  the chart server's own code (``mcphub.chart_server.figure_for``).
+
+Each marker is one line of the step's instructions, followed by JSON (the template's
+``tojson``); ``LANG: fr`` or ``LANG: en`` picks the language of what is written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+_MARK = re.compile(r"^(PASSAGES|QUIZ|DATA|LANG):\s*(.*)$", re.M)
+_PATH = re.compile(r"^[\w.\[\]]+:\s*", re.M)  # a chunk's "text[2]: " path prefixes
+
+
+def _marks(instructions: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, raw in _MARK.findall(instructions):
+        try:
+            found[key] = json.loads(raw) if key != "LANG" else raw.strip()
+        except json.JSONDecodeError:
+            continue
+    return found
+
+
+def _sentences(text: str) -> list[str]:
+    lines = [line for line in _PATH.sub("", text).splitlines() if line.strip()]
+    parts = re.split(r"(?<=[.!?])\s+", " ".join(lines))
+    return [part.strip() for part in parts if len(part.strip()) > 2][:6]
+
+
+def study_card(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
+    passages = marks.get("PASSAGES")
+    if not isinstance(passages, list) or not passages:
+        return None
+    fr = marks.get("LANG") == "fr"
+    sections, questions = [], []
+    for passage in passages[:4]:
+        if not isinstance(passage, dict):
+            continue
+        metadata = passage.get("metadata") if isinstance(passage.get("metadata"), dict) else {}
+        heading = str(metadata.get("title") or passage.get("doc_id") or "")[:200]
+        bullets = _sentences(str(passage.get("text", "")))
+        if heading and bullets:
+            sections.append({"heading": heading, "bullets": bullets})
+            questions.append(
+                f"Que retenir de « {heading} » ?" if fr else f"What do you remember about “{heading}”?"
+            )
+    if not sections:
+        return None
+    title = re.sub(r"^(fiche|study card|study)\s+(sur|on|about)?\s*", "", question.strip(), flags=re.I)
+    return {
+        "lang": "fr" if fr else "en",
+        "title": (title or sections[0]["heading"])[:200],
+        "sections": sections,
+        "questions": questions,
+    }
+
+
+def _answers(question: str) -> dict[str, Any]:
+    try:
+        action = json.loads(question)
+    except json.JSONDecodeError:
+        return {}
+    payload = action.get("payload") if isinstance(action, dict) else None
+    return payload if isinstance(payload, dict) else {}
+
+
+def quiz_grade(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
+    quiz = marks.get("QUIZ")
+    if not isinstance(quiz, dict) or not isinstance(quiz.get("questions"), list):
+        return None
+    answers = _answers(question)
+    fr = marks.get("LANG") == "fr" or quiz.get("lang") == "fr"
+    feedback, score = [], 0
+    for n, item in enumerate(quiz["questions"], start=1):
+        if not isinstance(item, dict):
+            continue
+        key = item.get("answer")
+        if item.get("multiple"):
+            expected = {int(k) for k in key} if isinstance(key, list) else set()
+            given = {
+                j
+                for j in range(1, len(item.get("options", [])) + 1)
+                if answers.get(f"q{n}_{j}") in (True, "on", "true")
+            }
+            correct = given == expected
+        else:
+            correct = str(answers.get(f"q{n}", "")) == str(key)
+        score += correct
+        explanation = item.get("explanation") or ""
+        if not correct and not explanation:
+            explanation = "Ce n\u2019est pas la bonne réponse." if fr else "That is not the right answer."
+        feedback.append(
+            {"question": str(item.get("question", ""))[:500], "correct": correct, "explanation": explanation}
+        )
+    return {"lang": "fr" if fr else "en", "score": score, "total": len(feedback), "feedback": feedback}
+
+
+def chart(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
+    from mcphub.chart_server import figure_for
+
+    data = marks.get("DATA")
+    if not isinstance(data, dict):
+        return None
+    try:
+        figure = figure_for(
+            title=str(data.get("title", "")),
+            kind=str(data.get("kind", "bar")),
+            labels=list(data.get("labels", [])),
+            series=list(data.get("series", [])),
+        )
+    except (TypeError, ValueError):
+        return None
+    return {
+        "lang": marks.get("LANG") or "en",
+        "title": str(data.get("title", ""))[:200],
+        "kind": str(data.get("kind", "bar")),
+        "figure": figure,
+    }
+
+
+RULES = {"study_card": study_card, "quiz_grade": quiz_grade, "chart": chart}
+
+
+async def tutor_structurer(name: str, instructions: str, question: str) -> dict[str, Any] | None:
+    """The offline model's rule for the tutor's structured outputs (None: not one of them)."""
+    rule = RULES.get(name)
+    return rule(_marks(instructions), question) if rule else None
