@@ -204,7 +204,9 @@ class OfflineModel(Model):
             output = last.get("output")
             shown = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
             if _called_tool(items, last.get("call_id")) == "search_knowledge_base":
-                return [_message(f"{OFFLINE_NOTICE} From the knowledge base:\n\n{shown}")]
+                if shown.startswith("["):  # passages, each "[store/doc_id] …"
+                    return [_message(f"{OFFLINE_NOTICE} From the knowledge base:\n\n{shown}")]
+                return [_message(_echo(_last_user_text(items)))]  # nothing found: as without the tool
             return [_message(f"{OFFLINE_NOTICE} The tool answered:\n\n{shown}")]
 
         question = _last_user_text(items)
@@ -230,13 +232,7 @@ class OfflineModel(Model):
         if question and "search_knowledge_base" in tool_names:
             # The step's own knowledge base: search it, then quote what it found (with its sources).
             return [_function_call("search_knowledge_base", {"query": question})]
-        echo = f" You said: “{question}”." if question else ""
-        return [
-            _message(
-                f"{OFFLINE_NOTICE}{echo} Set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible "
-                "server) to get real answers."
-            )
-        ]
+        return [_message(_echo(question))]
 
     async def get_response(
         self,
@@ -280,6 +276,12 @@ class OfflineModel(Model):
             # As a provider's stream does (each event is read from a socket), let the loop run
             # between events: the answer is sent while it is made, not queued whole in memory.
             await asyncio.sleep(delay)
+
+
+def _echo(question: str) -> str:
+    said = f" You said: “{question}”." if question else ""
+    hint = " Set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server) to get real answers."
+    return f"{OFFLINE_NOTICE}{said}{hint}"
 
 
 def _message(text: str) -> ResponseOutputMessage:
