@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -45,3 +48,27 @@ def health_answers(base: str) -> bool:
         return httpx.get(f"{base}/api/health", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+@contextmanager
+def python_server(module: str, *args: str, port: int, name: str) -> Iterator[str]:
+    """``python -m module args…`` listening on ``port`` (a real second server for a test); its
+    ``http://127.0.0.1:<port>/mcp`` address while the block runs, stopped after."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *args], cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+    def up() -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    try:
+        assert wait(up, 30), f"the {name} server did not start"
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 
 import pytest
 from agents.testing import assistant_message, function_call
 
 from accounts.tests.factories import UserFactory
-from chatkit_site.tests.processes import BASE_DIR, free_port, wait
+from chatkit_site.tests.processes import free_port, python_server
 from conversations.tests.helpers import chat_client, create_thread
 from mcphub.chart_server import figure_for
 from mcphub.models import McpServer
@@ -23,22 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def charts_url():
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcphub.chart_server", "--port", str(port)], cwd=BASE_DIR,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-    def up() -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    assert wait(up, 30), "the chart MCP server did not start"
-    yield f"http://127.0.0.1:{port}/mcp"
-    process.terminate()
-    process.wait(10)
+    with python_server("mcphub.chart_server", "--port", str(port), port=port, name="chart MCP") as url:
+        yield url
 
 
 SALES = {

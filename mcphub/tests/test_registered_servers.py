@@ -10,7 +10,7 @@ import pytest
 from agents.testing import assistant_message, function_call
 
 from accounts.tests.factories import UserFactory
-from chatkit_site.tests.processes import BASE_DIR, free_port, wait
+from chatkit_site.tests.processes import BASE_DIR, free_port, python_server, wait
 from conversations.tests.helpers import chat_client, create_thread
 from mcphub.admin import connection_report
 from mcphub.lazy import tool_lists_forget
@@ -24,22 +24,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def crm_url():
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "mcphub.tests.crm_server", str(port)], cwd=BASE_DIR,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-
-    def up() -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-    assert wait(up, 30), "the CRM MCP server did not start"
-    yield f"http://127.0.0.1:{port}/mcp"
-    process.terminate()
-    process.wait(10)
+    with python_server("mcphub.tests.crm_server", str(port), port=port, name="CRM MCP") as url:
+        yield url
 
 
 def crm(url: str, **fields) -> McpServer:
