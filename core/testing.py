@@ -36,3 +36,48 @@ def forget_inherited_connections() -> None:
         connection.savepoint_ids = []
         connection.needs_rollback = False
         connection.closed_in_transaction = False
+
+
+def wait_for_idle_database(*, timeout: float = 15.0) -> int:
+    """Wait until no other session of the test database is running a statement or a transaction.
+
+    A browser test ends while its server process may still be answering the page's last
+    requests; flushing the database (TRUNCATE of every table) under such a transaction can
+    deadlock, and the failed flush then leaves its rows to every later test.
+    """
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+    )
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(query)
+            (busy,) = cursor.fetchone()
+        if not busy or time.monotonic() > deadline:
+            return busy
+        time.sleep(0.05)
+
+
+def end_stray_transactions() -> list[str]:
+    """End the other sessions of the test database still inside a transaction; say which.
+
+    Only a test that failed half-way leaves one (a worker thread's connection, a server
+    process's request): without this the next flush waits for its locks forever and every
+    later test fails or hangs with it.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid), state || ': ' || left(query, 120) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
+            " AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')"
+        )
+        return [row[1] for row in cursor.fetchall()]

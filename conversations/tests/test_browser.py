@@ -17,7 +17,7 @@ from daphne.testing import DaphneProcess
 from django.db import connections
 
 from accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
-from core.testing import close_pools, forget_inherited_connections
+from core.testing import close_pools, forget_inherited_connections, wait_for_idle_database
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +65,10 @@ def server(django_db_setup, django_db_blocker):
     assert process.ready.wait(timeout=60), "daphne did not start"
     yield f"http://localhost:{process.port.value}"
     process.terminate()
-    process.join()
+    process.join(timeout=15)
+    if process.is_alive():  # a server stuck in a request must not hang the suite
+        process.kill()
+        process.join()
     agent_module.build_model = original
 
 
@@ -84,10 +87,21 @@ def browser():
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+                # /dev/shm is 64 MB in many containers: Chromium's tabs crash there without
+                # --disable-dev-shm-usage once screenshots pile up.
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-dev-shm-usage",
+                ],
             )
             yield chromium
-            chromium.close()
+            try:
+                chromium.close()
+            except Exception as error:  # a crashed browser is already closed
+                print(f"chromium did not close cleanly: {error}")
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -101,6 +115,9 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+    # The server may still be answering the page's last requests: let them finish before the
+    # transactional test's flush, which would otherwise race them for the tables' locks.
+    wait_for_idle_database()
 
 
 def shoot(page, name: str) -> None:
