@@ -8,6 +8,7 @@ test-artifacts/browser/ (git-ignored) at desktop and phone widths.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -98,15 +99,25 @@ def browser():
                 ],
             )
             yield chromium
-            try:
-                chromium.close()
-            except Exception as error:  # a crashed browser is already closed
-                print(f"chromium did not close cleanly: {error}")
+            _close_quietly(chromium)
     finally:
+        # Between its calls Playwright marks its loop as this thread's running loop; should it
+        # end without clearing that (its driver gone), the next module's Playwright and every
+        # later async test would find "another loop running". Teardown must not spread.
+        if asyncio._get_running_loop() is not None:
+            print("a browser module left an event loop marked running; cleared")
+            asyncio._set_running_loop(None)
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _close_quietly(chromium) -> None:
+    try:
+        chromium.close()
+    except Exception as error:  # a browser that crashed is closed already; the tests have passed
+        print(f"chromium did not close cleanly: {error!r}")
 
 
 @pytest.fixture
