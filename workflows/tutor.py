@@ -41,28 +41,38 @@ def _sentences(text: str) -> list[str]:
     return [part.strip() for part in parts if len(part.strip()) > 2][:6]
 
 
+_TITLE = re.compile(r"^title:\s*(.+)$", re.M)
+
+
+def _heading(passage: dict[str, Any], metadata: dict[str, Any]) -> str:
+    """The document's title (its metadata's, else the chunk's own ``title:`` line), else its id."""
+    found = _TITLE.search(str(passage.get("text", "")))
+    title = metadata.get("title") or (found.group(1).strip() if found else "") or passage.get("doc_id")
+    return str(title or "")[:200]
+
+
 def study_card(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
-    passages = marks.get("PASSAGES")
-    if not isinstance(passages, list) or not passages:
+    passages = [p for p in marks.get("PASSAGES") or [] if isinstance(p, dict)]
+    if not passages:
         return None
     fr = marks.get("LANG") == "fr"
+    # A bilingual course answers in both languages; the card keeps to the learner's when it can.
+    lang = "fr" if fr else "en"
+    same = [p for p in passages if isinstance(p.get("metadata"), dict) and p["metadata"].get("lang") == lang]
     sections, questions = [], []
-    for passage in passages[:4]:
-        if not isinstance(passage, dict):
-            continue
+    for passage in (same or passages)[:4]:
         metadata = passage.get("metadata") if isinstance(passage.get("metadata"), dict) else {}
-        heading = str(metadata.get("title") or passage.get("doc_id") or "")[:200]
-        bullets = _sentences(str(passage.get("text", "")))
+        heading = _heading(passage, metadata)
+        bullets = _sentences(_TITLE.sub("", str(passage.get("text", ""))))
         if heading and bullets:
             sections.append({"heading": heading, "bullets": bullets})
-            questions.append(
-                f"Que retenir de « {heading} » ?" if fr else f"What do you remember about “{heading}”?"
-            )
+            ask = f"Que retenir de « {heading} » ?" if fr else f"What do you remember about “{heading}”?"
+            questions.append(ask)
     if not sections:
         return None
     title = re.sub(r"^(fiche|study card|study)\s+(sur|on|about)?\s*", "", question.strip(), flags=re.I)
     return {
-        "lang": "fr" if fr else "en",
+        "lang": lang,
         "title": (title or sections[0]["heading"])[:200],
         "sections": sections,
         "questions": questions,
@@ -75,7 +85,16 @@ def _answers(question: str) -> dict[str, Any]:
     except json.JSONDecodeError:
         return {}
     payload = action.get("payload") if isinstance(action, dict) else None
-    return payload if isinstance(payload, dict) else {}
+    if not isinstance(payload, dict):
+        return {}
+    # The fields' values sit beside the action's own payload (ChatKit's Form, the fallback client);
+    # a client that nests them under one key is read the same way.
+    nested = [value for key, value in payload.items() if key in ("form", "values", "formData")]
+    flat = {key: value for key, value in payload.items() if key not in ("form", "values", "formData")}
+    for values in nested:
+        if isinstance(values, dict):
+            flat.update(values)
+    return flat
 
 
 def quiz_grade(marks: dict[str, Any], question: str) -> dict[str, Any] | None:

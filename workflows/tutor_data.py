@@ -55,6 +55,14 @@ COURSE: list[tuple[str, dict[str, Any]]] = [
     ),
 ]
 
+FRENCH = {"niveaux-alerte", "kit-urgence"}
+
+
+def _lang(doc_id: str) -> str:
+    """The course's language tag (metadata), which lets a study card keep to the learner's language."""
+    return "fr" if doc_id in FRENCH else "en"
+
+
 PLACES: list[tuple[str, dict[str, Any]]] = [
     ("lyon", {"place": "Lyon", "latitude": 45.764, "longitude": 4.8357, "zoom": 12}),
     ("paris", {"place": "Paris", "latitude": 48.8566, "longitude": 2.3522, "zoom": 12}),
@@ -150,7 +158,7 @@ def tutor_knowledge_load() -> list[str]:
 
     made = []
     stores = {
-        "tutor-kb": ("Tutor: course", [(doc_id, doc, None) for doc_id, doc in COURSE]),
+        "tutor-kb": ("Tutor: course", [(doc_id, doc, {"lang": _lang(doc_id)}) for doc_id, doc in COURSE]),
         "tutor-places": ("Tutor: places", [(k, {"name": p["place"]}, p) for k, p in PLACES]),
         "tutor-quizzes": ("Tutor: quizzes", [(k, {"title": t}, {"quiz": q}) for k, t, q in QUIZZES]),
         "tutor-data": ("Tutor: data sets", [(k, {"title": t}, {"dataset": d}) for k, t, d in DATASETS]),

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,26 +53,36 @@ def _application():
     return build_application()  # the project's whole stack: static files, /ws/events, /mcp
 
 
-@pytest.fixture(scope="module")
-def server(django_db_setup, django_db_blocker):
+@contextmanager
+def running_server(django_db_blocker, model_factory: Callable[[], object]) -> Iterator[str]:
+    """Daphne in a forked child on the test database, answering with model_factory's model."""
     from conversations.engine import agent as agent_module
-    from conversations.tests.browser_model import BrowserModel
 
     original = agent_module.build_model
-    agent_module.build_model = lambda: BrowserModel()  # inherited by the forked server process
+    agent_module.build_model = model_factory  # inherited by the forked server process
     process = DaphneProcess("localhost", _application, setup=_server_setup)
     with django_db_blocker.unblock():  # the forked server keeps this unblocked state
         connections.close_all()  # the child must open its own connections, not share ours
         close_pools()  # a forked child must not inherit the pool's sockets
         process.start()
-    assert process.ready.wait(timeout=60), "daphne did not start"
-    yield f"http://localhost:{process.port.value}"
-    process.terminate()
-    process.join(timeout=15)
-    if process.is_alive():  # a server stuck in a request must not hang the suite
-        process.kill()
-        process.join()
-    agent_module.build_model = original
+    try:
+        assert process.ready.wait(timeout=60), "daphne did not start"
+        yield f"http://localhost:{process.port.value}"
+    finally:
+        process.terminate()
+        process.join(timeout=15)
+        if process.is_alive():  # a server stuck in a request must not hang the suite
+            process.kill()
+            process.join()
+        agent_module.build_model = original
+
+
+@pytest.fixture(scope="module")
+def server(django_db_setup, django_db_blocker):
+    from conversations.tests.browser_model import BrowserModel
+
+    with running_server(django_db_blocker, BrowserModel) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

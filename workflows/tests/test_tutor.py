@@ -103,3 +103,16 @@ def test_a_place_gives_a_map_card_and_a_graph_a_chart_card(tutor, alice_chat):
     chart = str(widgets_of(charted)[0]["widget"])
     assert "chart.open" in chart
     assert "260" in chart  # the data set's last value, in the figure
+
+
+def test_the_offline_grader_reads_answers_nested_under_the_forms_values_too():
+    import json
+
+    from workflows.tutor import quiz_grade
+    from workflows.tutor_data import QUIZZES
+
+    _key, _title, quiz = QUIZZES[1]  # the English quiz
+    values = {"q1": "2", "q2_1": True, "q2_2": True}
+    action = {"type": "quiz.submit", "payload": {"quiz_id": "x", "values": values}}
+    grade = quiz_grade({"QUIZ": quiz}, json.dumps(action))
+    assert (grade["score"], grade["total"]) == (2, 2)
