@@ -9,14 +9,18 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations.engine.extensions import register_thread_annotation, register_turns
-        from conversations.engine.offline_model import register_offline_structurer
+        from conversations.engine.offline_model import (
+            register_offline_structurer,
+            register_offline_tool_planner,
+        )
         from core.credentials import register_sealed_field
         from workflows.engine import turn
         from workflows.models import AvailableModel
-        from workflows.tutor import tutor_structurer
+        from workflows.tutor import tutor_structurer, tutor_tool_planner
 
         register_sealed_field(AvailableModel, "sealed_api_key")
         register_offline_structurer(tutor_structurer)  # the tutor example runs without a key
+        register_offline_tool_planner(tutor_tool_planner)  # ... and its chart step calls the chart server
         register_turns(message=turn.message_turn, action=turn.action_turn)  # workflows answer the chat
         # The thread's workflow state comes with the thread, in the same query.
         register_thread_annotation(turn.THREAD_ROW, turn.THREAD_ROW_SQL)

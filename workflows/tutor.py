@@ -128,9 +128,29 @@ def quiz_grade(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
     return {"lang": "fr" if fr else "en", "score": score, "total": len(feedback), "feedback": feedback}
 
 
+def _tool_answer(text: str) -> dict[str, Any] | None:
+    """The chart server's answer as the agent got it: the tool's JSON, or MCP's text content list."""
+    try:
+        value = json.loads(text)
+        if isinstance(value, list) and value and isinstance(value[0], dict) and "text" in value[0]:
+            value = json.loads(value[0]["text"])
+        if isinstance(value, dict) and value.get("type") == "text" and "text" in value:
+            value = json.loads(value["text"])
+    except (json.JSONDecodeError, TypeError):
+        return None
+    return value if isinstance(value, dict) and isinstance(value.get("figure"), dict) else None
+
+
 def chart(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
+    """The chart server's figure when the step called it; else (server not registered, down, or a
+    dry run) the same figure made here, so the card still opens offline."""
     from mcphub.chart_server import figure_for
 
+    lang = marks.get("LANG") or "en"
+    made = _tool_answer(question)
+    if made is not None:
+        title, kind = str(made.get("title", ""))[:200], str(made.get("kind") or "bar")
+        return {"lang": lang, "title": title, "kind": kind, "figure": made["figure"]}
     data = marks.get("DATA")
     if not isinstance(data, dict):
         return None
@@ -143,12 +163,17 @@ def chart(marks: dict[str, Any], question: str) -> dict[str, Any] | None:
         )
     except (TypeError, ValueError):
         return None
-    return {
-        "lang": marks.get("LANG") or "en",
-        "title": str(data.get("title", ""))[:200],
-        "kind": str(data.get("kind", "bar")),
-        "figure": figure,
-    }
+    title, kind = str(data.get("title", ""))[:200], str(data.get("kind", "bar"))
+    return {"lang": lang, "title": title, "kind": kind, "figure": figure}
+
+
+async def tutor_tool_planner(name: str, instructions: str, tool_names: list[str]) -> tuple[str, dict] | None:
+    """Offline, the chart step calls the chart server's make_chart with its data set, as a model would."""
+    data = _marks(instructions).get("DATA")
+    if name != "chart" or "make_chart" not in tool_names or not isinstance(data, dict):
+        return None
+    keys = ("title", "kind", "labels", "series")
+    return "make_chart", {key: data.get(key) for key in keys if data.get(key) is not None}
 
 
 RULES = {"study_card": study_card, "quiz_grade": quiz_grade, "chart": chart}

@@ -50,9 +50,21 @@ _structurers: list[OfflineStructurer] = []
 _instructions: contextvars.ContextVar[str] = contextvars.ContextVar("offline_instructions", default="")
 
 
+# Tool planners let a structured step call one of its tools first, as a model would: they get
+# (the output's name, the agent's instructions, the step's tool names) and return the call to
+# make, (tool, arguments), or None. The structurers then get the tool's answer as their text.
+OfflineToolPlanner = Callable[[str, str, list[str]], Awaitable[tuple[str, dict[str, Any]] | None]]
+_planners: list[OfflineToolPlanner] = []
+
+
 def register_offline_structurer(structurer: OfflineStructurer) -> None:
     if structurer not in _structurers:
         _structurers.append(structurer)
+
+
+def register_offline_tool_planner(planner: OfflineToolPlanner) -> None:
+    if planner not in _planners:
+        _planners.append(planner)
 
 
 _WEATHER = re.compile(
@@ -198,6 +210,9 @@ class OfflineModel(Model):
         )
         tool_names = [getattr(tool, "name", "") for tool in tools]
         last = items[-1] if items else {}
+        structured = output_schema is not None and not output_schema.is_plain_text()
+        if structured:
+            return await self._structured(items, last, tool_names, output_schema)
         if last.get("type") == "function_call_output":
             if _called_tool(items, last.get("call_id")) in TASK_TOOL_NAMES:
                 return [_message(f"{OFFLINE_NOTICE} Done: your tasks are in the card above.")]
@@ -210,15 +225,6 @@ class OfflineModel(Model):
             return [_message(f"{OFFLINE_NOTICE} The tool answered:\n\n{shown}")]
 
         question = _last_user_text(items)
-        if output_schema is not None and not output_schema.is_plain_text():
-            # Structured output (a workflow step): by a registered rule, else a valid value sampled
-            # from the schema; deterministic, for tests and demos.
-            name = output_schema.name()
-            for structurer in _structurers:
-                value = await structurer(name, _instructions.get(), question)
-                if value is not None:
-                    return [_message(json.dumps(value, ensure_ascii=False))]
-            return [_message(json.dumps(_sample(output_schema.json_schema(), question), ensure_ascii=False))]
         weather = parse_weather_request(question)
         if weather and "get_weather" in tool_names:
             return [_function_call("get_weather", weather)]
@@ -233,6 +239,28 @@ class OfflineModel(Model):
             # The step's own knowledge base: search it, then quote what it found (with its sources).
             return [_function_call("search_knowledge_base", {"query": question})]
         return [_message(_echo(question))]
+
+    async def _structured(
+        self, items: list[dict[str, Any]], last: dict[str, Any], tool_names: list[str], output_schema: Any
+    ) -> list[Any]:
+        """A workflow step's structured output: a registered planner's tool call first (once), then a
+        registered rule's value (given the tool's answer, else the user's text), else a valid value
+        sampled from the schema; deterministic, for tests and demos."""
+        name = output_schema.name()
+        if last.get("type") == "function_call_output":
+            output = last.get("output")
+            text = output if isinstance(output, str) else json.dumps(output, ensure_ascii=False)
+        else:
+            for planner in _planners:
+                call = await planner(name, _instructions.get(), tool_names)
+                if call is not None and call[0] in tool_names:
+                    return [_function_call(*call)]
+            text = _last_user_text(items)
+        for structurer in _structurers:
+            value = await structurer(name, _instructions.get(), text)
+            if value is not None:
+                return [_message(json.dumps(value, ensure_ascii=False))]
+        return [_message(json.dumps(_sample(output_schema.json_schema(), text), ensure_ascii=False))]
 
     async def get_response(
         self,

@@ -1,7 +1,8 @@
 """The issue's acceptance walk through the shipped tutor, in a real browser with no key.
 
 The server answers with the offline model (not the browser tests' scripted one), so what runs is
-the tutor exactly as `load_workflow_examples --chatkit tutor` ships it.
+the tutor exactly as `load_workflow_examples --chatkit tutor` ships it, its chart step calling the
+chart MCP server in its own process.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.management import call_command
 
 from accounts.tests.factories import UserFactory
 from conversations.tests.test_browser import browser, log_in, page, running_server, send, shoot  # noqa: F401
+from mcphub.tests.test_chart_server import charts_url  # noqa: F401
 from workflows.models import ThreadWorkflow
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,8 +33,11 @@ def widget(page, text: str):  # noqa: F811
     return page.locator(".fb-widget", has_text=text).last
 
 
-def test_the_tutor_answers_with_sources_a_study_card_a_graded_quiz_a_map_and_a_chart(page, server):  # noqa: F811
-    call_command("load_workflow_examples", "--chatkit", "tutor", stdout=StringIO())
+def test_the_tutor_gives_sources_a_study_card_a_graded_quiz_a_map_and_a_chart(page, server, charts_url):  # noqa: F811
+    # The chart MCP server runs as its own process, registered as the tutor's "charts".
+    call_command(
+        "load_workflow_examples", "--chatkit", "tutor", "--charts-url", charts_url, stdout=StringIO()
+    )
     page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())  # offline, for sure
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

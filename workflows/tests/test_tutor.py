@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from conversations.tests.helpers import create_thread, events_of, post
+from mcphub.tests.test_chart_server import charts_url  # noqa: F401
 from workflows.models import ThreadWorkflow
 from workflows.tests.helpers import say
 
@@ -116,3 +117,45 @@ def test_the_offline_grader_reads_answers_nested_under_the_forms_values_too():
     action = {"type": "quiz.submit", "payload": {"quiz_id": "x", "values": values}}
     grade = quiz_grade({"QUIZ": quiz}, json.dumps(action))
     assert (grade["score"], grade["total"]) == (2, 2)
+
+
+def load_tutor_with_charts(url: str) -> None:
+    call_command("load_workflow_examples", "--chatkit", "tutor", "--charts-url", url, stdout=StringIO())
+
+
+def test_offline_the_chart_step_calls_the_chart_servers_make_chart_with_its_data_set(charts_url, admin_user):  # noqa: F811
+    from workflows.models import Workflow
+    from workflows.tests.test_console import console
+
+    load_tutor_with_charts(charts_url)
+    workflow = Workflow.objects.get(slug="tutor")
+    graph = workflow.active_version.graph
+    body = {"graph": graph, "message": "graph of visitors per month"}
+
+    run = events_of(console(admin_user, workflow.pk, body))[-1]["run"]
+
+    chart_step = next(step for step in run["steps"] if step["node"] == "chart_make")
+    (call,) = chart_step["tool_calls_not_made"]  # the console is a dry run: reported, not made
+    assert (call["server"], call["tool"]) == ("charts", "make_chart")
+    assert call["arguments"]["title"] == "Visitors per month"
+    assert call["arguments"]["series"][0]["values"][-1] == 260
+
+
+def test_in_the_chat_the_chart_card_carries_the_chart_servers_figure(charts_url, alice_chat, monkeypatch):  # noqa: F811
+    from workflows import tutor as tutor_rules
+
+    answers: list[dict | None] = []
+    original = tutor_rules._tool_answer
+
+    def seen(text: str) -> dict | None:
+        answers.append(original(text))
+        return answers[-1]
+
+    monkeypatch.setattr(tutor_rules, "_tool_answer", seen)
+    load_tutor_with_charts(charts_url)
+
+    _thread, events = create_thread(alice_chat, "graph of visitors per month")
+
+    assert answers[-1] is not None  # the structured step was given the server's answer
+    assert answers[-1]["figure"]["data"][0]["y"][-1] == 260
+    assert "chart.open" in str(widgets_of(events)[0]["widget"])
