@@ -96,23 +96,27 @@ def browser():
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    manager = sync_playwright()
     try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                # /dev/shm is 64 MB in many containers: Chromium's tabs crash there without
-                # --disable-dev-shm-usage once screenshots pile up.
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-dev-shm-usage",
-                ],
-            )
-            yield chromium
-            _close_quietly(chromium)
+        playwright = manager.start()
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            # /dev/shm is 64 MB in many containers: Chromium's tabs crash there without
+            # --disable-dev-shm-usage once screenshots pile up.
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+            ],
+        )
+        yield chromium
+        # The module's tests are over: a browser or driver that fails to close is reported,
+        # not raised, so that it is not counted against the last test.
+        _quietly("chromium did not close cleanly", chromium.close)
     finally:
+        _quietly("playwright did not stop cleanly", manager.__exit__)
         # Between its calls Playwright marks its loop as this thread's running loop; should it
         # end without clearing that (its driver gone), the next module's Playwright and every
         # later async test would find "another loop running". Teardown must not spread.
@@ -125,11 +129,11 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-def _close_quietly(chromium) -> None:
+def _quietly(what: str, close: Callable[[], object]) -> None:
     try:
-        chromium.close()
-    except Exception as error:  # a browser that crashed is closed already; the tests have passed
-        print(f"chromium did not close cleanly: {error!r}")
+        close()
+    except Exception as error:
+        print(f"{what}: {error!r}")
 
 
 @pytest.fixture
@@ -137,7 +141,7 @@ def page(browser):
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
     yield page
-    context.close()
+    _quietly("the page's browser context did not close cleanly", context.close)
     # The server may still be answering the page's last requests: let them finish before the
     # transactional test's flush, which would otherwise race them for the tables' locks.
     wait_for_idle_database()
