@@ -25,7 +25,8 @@ api = [
     path("users/", include(accounts.users)),  # me
     path("admin/", include([*accounts.admin_api, *voice.admin_api, *workflows.admin_api])),  # admin-only
     path("chatkit", include(conversations.chatkit_root)),  # the ChatKit endpoint
-    path("chatkit/", include([*conversations.chatkit_routes, *voice.chatkit])),  # attachments, hosted, voice
+    path("chatkit/", include([*conversations.chatkit_routes, *voice.chatkit, *workflows.chatkit])),
+    path("", include(conversations.peer_root)),  # /api/appearance-settings, /api/languages
     path("config", include(conversations.config_root)),  # the chat page's configuration
     path("vector-stores", include(vectorstores.root)),
     path("vector-stores/", include(vectorstores.routes)),  # stores, documents, search, uploads

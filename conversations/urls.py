@@ -3,7 +3,7 @@
 from django.urls import path
 
 from conversations import views
-from conversations.apis import attachments, chatkit, config, hosted
+from conversations.apis import attachments, chatkit, config, hosted, peer
 
 # /api/chatkit
 chatkit_root = [path("", chatkit.chatkit_endpoint, name="chatkit")]
@@ -15,6 +15,16 @@ chatkit_routes = [
     path("session", hosted.session, name="chatkit-session"),
     path("session/refresh", hosted.session_refresh, name="chatkit-session-refresh"),
     path("proxy/<path:path>", hosted.proxy, name="chatkit-proxy"),
+    # Asked by the replaced system's front end (conversations/apis/peer.py).
+    path("hosted", peer.HostedOptionsApi.as_view(), name="chatkit-hosted-options"),
+    path("threads/<str:thread_id>/branches", peer.ThreadBranchesApi.as_view(), name="chatkit-branches"),
+    path("live-updates/poll", peer.LiveUpdatesPollApi.as_view(), name="chatkit-live-updates-poll"),
+]
+
+# /api/appearance-settings and /api/languages (the replaced system's front end reads them)
+peer_root = [
+    path("appearance-settings", peer.AppearanceApi.as_view(), name="api-appearance-settings"),
+    path("languages", peer.LanguagesApi.as_view(), name="api-languages"),
 ]
 
 # /api/config

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from workflows import views
-from workflows.apis import cases, console, registry
+from workflows.apis import cases, console, peer, registry
 from workflows.apis import workflows as apis
 
 # /api/models
@@ -14,6 +14,9 @@ admin_api = [
     path("models", registry.AdminModelListCreateApi.as_view(), name="api-admin-models"),
     path("models/<int:model_id>", registry.AdminModelDetailApi.as_view(), name="api-admin-model"),
 ]
+
+# /api/chatkit/…: the chat's workflow, in the replaced system's shape
+chatkit = [path("workflow", peer.ChatWorkflowApi.as_view(), name="chatkit-workflow")]
 
 # /api/workflows and /api/workflows/…
 root = [path("", apis.WorkflowListCreateApi.as_view(), name="api-workflows")]

@@ -161,12 +161,46 @@ async def _refusal_before_streaming(parsed: ChatKitReq, user: User) -> str | Non
     return None
 
 
+def _resume_thread_id(body: bytes) -> str | None:
+    """The thread of a ``threads.resume`` request (the replaced system's front end sends it when
+    it opens a thread whose answer is still running), else None. Not an openai-chatkit request."""
+    if b"threads.resume" not in body:
+        return None
+    try:
+        request = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(request, dict) or request.get("type") != "threads.resume":
+        return None
+    params = request.get("params")
+    thread_id = params.get("thread_id") if isinstance(params, dict) else None
+    if not isinstance(thread_id, str) or not thread_id:
+        raise exceptions.ParseError(_("Invalid ChatKit request: params.thread_id: Field required"))
+    return thread_id
+
+
+async def _resume(thread_id: str, user: User) -> HttpResponse:
+    """Nothing to resume: a turn runs to its end in the request that started it, saving as it
+    goes, so the thread as stored is current. An empty stream (the SDK's own default), or 404."""
+    if not await Thread.objects.filter(id=thread_id, owner=user).aexists():
+        raise exceptions.NotFound(_("Thread %(id)s not found") % {"id": thread_id})
+    return event_stream(_empty())
+
+
+async def _empty() -> AsyncIterator[bytes]:
+    return
+    yield b""  # an async generator that yields nothing
+
+
 @api_endpoint(methods=("POST",), schema=CHATKIT_OPERATION)
 async def chatkit_endpoint(request: HttpRequest) -> HttpResponse:
     # The ASGI layer already cut the body off at this size; this covers other callers.
     body = request.body
     if len(body) > settings.CHATKIT_MAX_REQUEST_BYTES:
         raise PayloadTooLarge(_("The request body is too large."))
+    resume = _resume_thread_id(body)
+    if resume is not None:
+        return await _resume(resume, request.user)
     parsed = parse_chatkit_body(body)
 
     if isinstance(parsed, ThreadsCreateReq | ThreadsAddUserMessageReq):
