@@ -101,12 +101,22 @@ class Graph:
 
 
 def default_graph() -> dict[str, Any]:
+    """A new workflow's first graph, whole (every field a client reads, a place on the canvas)."""
+
+    def node(slug: str, kind: str, name: str, y: int) -> dict[str, Any]:
+        metadata = {"position": {"x": 80, "y": y}}
+        return {
+            "slug": slug,
+            "kind": kind,
+            "display_name": name,
+            "is_enabled": True,
+            "parameters": {},
+            "metadata": metadata,
+        }
+
     return {
-        "nodes": [
-            {"slug": "start", "kind": "start", "display_name": "Start"},
-            {"slug": "end", "kind": "end", "display_name": "End"},
-        ],
-        "edges": [{"source": "start", "target": "end"}],
+        "nodes": [node("start", "start", "Start", 80), node("end", "end", "End", 240)],
+        "edges": [{"source": "start", "target": "end", "condition": None, "metadata": {}}],
     }
 
 

@@ -332,3 +332,15 @@ def test_a_workflow_can_be_renamed_and_its_editor_draft_kept_valid_or_not(admin_
     assert dropped.status_code == 204
     after = admin_api.get(f"/api/workflows/{workflow.pk}/draft").json()
     assert after["based_on_version_id"] == workflow.active_version_id
+
+
+def test_a_new_workflows_first_graph_has_every_node_field_and_a_place_on_the_canvas(admin_api):
+    created = admin_api.post("/api/workflows", {"slug": "blank", "display_name": "Blank"}, format="json").json()
+
+    nodes = {node["slug"]: node for node in created["graph"]["nodes"]}
+    assert set(nodes) == {"start", "end"}
+    for node in nodes.values():
+        assert (node["is_enabled"], node["parameters"]) == (True, {})
+        assert set(node["metadata"]["position"]) == {"x", "y"}
+    assert nodes["start"]["metadata"]["position"] != nodes["end"]["metadata"]["position"]
+    assert created["graph"]["edges"][0]["condition"] is None
