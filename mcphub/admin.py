@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from core.usage import RefuseDeletingWhatIsUsed
 from mcphub.clients import Unavailable, list_server_tools
 from mcphub.models import McpServer, header_problems
 
@@ -88,7 +89,12 @@ class McpServerForm(forms.ModelForm):
 
 
 @admin.register(McpServer)
-class McpServerAdmin(admin.ModelAdmin):
+class McpServerAdmin(RefuseDeletingWhatIsUsed, admin.ModelAdmin):
+    usage_kind = "mcp_server"  # a published workflow's mcp_server is listed as protected
+
+    def usage_name(self, obj: Any) -> str:
+        return obj.name
+
     list_display = ("name", "transport", "target", "enabled", "in_assistant", "updated_at")
     list_filter = ("enabled", "in_assistant", "transport")
     search_fields = ("name", "description", "url")

@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from core.usage import RefuseDeletingWhatIsUsed
 from core.validation import validate_json_value
 from vectorstores.models import INDEX_VERSION, Chunk, Document, IngestionJob, VectorStore
 from vectorstores.openai_embeddings import choices as openai_choices
@@ -97,7 +98,12 @@ class VectorStoreForm(forms.ModelForm):
 
 
 @admin.register(VectorStore)
-class VectorStoreAdmin(admin.ModelAdmin):
+class VectorStoreAdmin(RefuseDeletingWhatIsUsed, admin.ModelAdmin):
+    usage_kind = "store"  # a published workflow's store is listed as protected
+
+    def usage_name(self, obj: Any) -> str:
+        return obj.slug
+
     form = VectorStoreForm
     list_display = (
         "slug",

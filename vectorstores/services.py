@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.usage import refuse_if_used
 from vectorstores.embeddings import get_embedder
 from vectorstores.ingestion import (  # noqa: F401 (the knowledge base's write API, in one place)
     EmbeddingModelMismatch,
@@ -132,6 +133,8 @@ def store_embedder_change(*, store: VectorStore, embedding_model: str) -> Vector
 
 
 def store_delete(*, store: VectorStore) -> None:
+    """Delete a store, its documents and jobs, unless a published workflow searches it (InUse)."""
+    refuse_if_used(kind="store", name=store.slug)
     with transaction.atomic():
         try:
             locked = store_lock(store.pk)

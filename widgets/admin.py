@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.usage import RefuseDeletingWhatIsUsed
 from widgets.models import WidgetTemplate
 from widgets.renderer import render_widget
 from widgets.services import widget_delete, widget_index, widget_save
@@ -38,7 +39,12 @@ class WidgetForm(forms.ModelForm):
 
 
 @admin.register(WidgetTemplate)
-class WidgetTemplateAdmin(admin.ModelAdmin):
+class WidgetTemplateAdmin(RefuseDeletingWhatIsUsed, admin.ModelAdmin):
+    usage_kind = "widget"  # a published workflow's widget is listed as protected
+
+    def usage_name(self, obj: Any) -> str:
+        return obj.slug
+
     form = WidgetForm
     list_display = ("slug", "title", "kind", "index_status", "updated_at")
     list_filter = ("index_status",)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core.usage import refuse_if_used
 from events.publish import staff_event_send
 from vectorstores.models import WIDGET_STORE_SLUG
 from widgets.models import WidgetTemplate
@@ -122,7 +123,9 @@ def widget_update(*, widget: WidgetTemplate, **fields: Any) -> WidgetTemplate:
 
 
 def widget_delete(*, widget: WidgetTemplate) -> None:
+    """Delete a widget no published workflow shows (InUse, a 409, otherwise)."""
     slug = widget.slug
+    refuse_if_used(kind="widget", name=slug)
     with transaction.atomic():
         widget.delete()
         _index_after_commit(slug)

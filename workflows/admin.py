@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
 
+from core.usage import RefuseDeletingWhatIsUsed
 from workflows import services
 from workflows.diagram import graph_svg, state_changes
 from workflows.graph import GraphError, parse_graph
@@ -75,7 +76,12 @@ class AvailableModelForm(forms.ModelForm):
 
 
 @admin.register(AvailableModel)
-class AvailableModelAdmin(admin.ModelAdmin):
+class AvailableModelAdmin(RefuseDeletingWhatIsUsed, admin.ModelAdmin):
+    usage_kind = "model"  # a published workflow's model is listed as protected
+
+    def usage_name(self, obj: Any) -> str:
+        return obj.name
+
     form = AvailableModelForm
     list_display = ("name", "display_name", "provider", "supports_reasoning", "has_key", "updated_at")
     search_fields = ("name", "display_name")

@@ -14,11 +14,14 @@ class WorkflowsConfig(AppConfig):
             register_offline_tool_planner,
         )
         from core.credentials import register_sealed_field
+        from core.usage import register_usage_finder
         from workflows.engine import turn
         from workflows.models import AvailableModel
+        from workflows.selectors import workflows_using
         from workflows.tutor import tutor_structurer, tutor_tool_planner
 
         register_sealed_field(AvailableModel, "sealed_api_key")
+        register_usage_finder(workflows_using)  # stores, widgets, models, MCP servers a workflow needs
         register_offline_structurer(tutor_structurer)  # the tutor example runs without a key
         register_offline_tool_planner(tutor_tool_planner)  # ... and its chart step calls the chart server
         register_turns(message=turn.message_turn, action=turn.action_turn)  # workflows answer the chat

@@ -134,6 +134,7 @@ class References:
 class _Checker:
     def __init__(self, refs: References | None) -> None:
         self.refs = refs
+        self.used: set[tuple[str, str]] = set()  # (kind, name) of what the graph refers to
         self.errors: list[str] = []
         self.nodes: list[str | None] = []
         self.where = ""
@@ -173,6 +174,8 @@ class _Checker:
             self.fail(f"{name} must be a {'whole ' if integer else ''}number from {low} to {high}")
 
     def reference(self, value: Any, name: str, known: set[str] | None, what: str) -> None:
+        if isinstance(value, str):
+            self.used.add((what, value))
         if not isinstance(value, str) or (what != "model" and not SLUG.match(value)):
             self.fail(f"{name} must be a {what} name")
         elif known is not None and value not in known:
@@ -271,6 +274,8 @@ class _Checker:
                 # An admin-registered MCP server (mcphub.McpServer), by name.
                 self.keys(tool, {"type", "server"}, {"server"})
                 known = self.refs.mcp_servers if self.refs else None
+                if isinstance(tool.get("server"), str):
+                    self.used.add(("mcp_server", tool["server"]))
                 if not isinstance(tool.get("server"), str):
                     self.fail(f"{name}.server must be the name of an MCP server")
                 elif known is not None and tool["server"] not in known:
@@ -376,9 +381,24 @@ def schema_problem(schema: Any, checker: _Checker) -> None:
         checker.fail(f"output.schema is not a valid JSON schema: {exc.message}")
 
 
-def parse_graph(raw: Any, refs: References | None = None) -> Graph:
+def references_of(raw: Any) -> set[tuple[str, str]]:
+    """What ``raw`` refers to by name: (kind, name) pairs, kind one of store, widget, model,
+    mcp_server. A graph with problems still tells what it names."""
+    used: set[tuple[str, str]] = set()
+    try:
+        parse_graph(raw, None, used=used)
+    except GraphError:
+        pass
+    return used
+
+
+def parse_graph(
+    raw: Any, refs: References | None = None, *, used: set[tuple[str, str]] | None = None
+) -> Graph:
     """The graph of ``raw`` (the wire format), or GraphError listing every problem."""
     checker = _Checker(refs)
+    if used is not None:
+        checker.used = used
     if not isinstance(raw, dict):
         raise GraphError(["graph must be an object with nodes and edges"])
     unknown = set(raw) - {"nodes", "edges"}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from workflows.models import EditorViewport, WorkflowRun
+from django.utils.translation import gettext as _
+
+from workflows.models import EditorViewport, Workflow, WorkflowRun
 
 
 def viewports_of(*, user: Any) -> list[EditorViewport]:
@@ -72,3 +74,19 @@ def tool_choices() -> dict[str, list[dict[str, str]]]:
         key=lambda tool: tool["name"],
     )
     return {"mcp_servers": servers, "registered_tools": registered}
+
+
+def workflows_using(kind: str, name: str) -> list[str]:
+    """The workflows whose published version names ``name`` (a store, widget, model or MCP
+    server), in words; a core.usage finder. Drafts and old versions are not counted: they are
+    checked again when published."""
+    from workflows.graph import references_of
+
+    users = []
+    for workflow in Workflow.objects.select_related("active_version").exclude(active_version=None):
+        if (kind, name) in references_of(workflow.active_version.graph):
+            users.append(
+                _("workflow %(name)s (v%(version)s)")
+                % {"name": workflow.display_name or workflow.slug, "version": workflow.active_version.version}
+            )
+    return users

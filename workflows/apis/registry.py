@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsAdmin
+from core.usage import refuse_if_used
 from workflows.models import AvailableModel
 
 
@@ -157,5 +158,7 @@ class AdminModelDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, model_id: int) -> Response:
-        self._get(model_id).delete()
+        entry = self._get(model_id)
+        refuse_if_used(kind="model", name=entry.name)
+        entry.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -335,7 +335,9 @@ def test_a_workflow_can_be_renamed_and_its_editor_draft_kept_valid_or_not(admin_
 
 
 def test_a_new_workflows_first_graph_has_every_node_field_and_a_place_on_the_canvas(admin_api):
-    created = admin_api.post("/api/workflows", {"slug": "blank", "display_name": "Blank"}, format="json").json()
+    created = admin_api.post(
+        "/api/workflows", {"slug": "blank", "display_name": "Blank"}, format="json"
+    ).json()
 
     nodes = {node["slug"]: node for node in created["graph"]["nodes"]}
     assert set(nodes) == {"start", "end"}
