@@ -13,6 +13,7 @@ from conversations import urls as conversations
 from core.health import HealthApi
 from core.http import api_not_found
 from events import urls as events
+from mcphub import urls as mcphub
 from tasks import urls as tasks
 from tools import urls as tools
 from vectorstores import urls as vectorstores
@@ -23,7 +24,7 @@ from workflows import urls as workflows
 api = [
     path("auth/", include(accounts.auth)),  # login, refresh, logout
     path("users/", include(accounts.users)),  # me
-    path("admin/", include([*accounts.admin_api, *voice.admin_api, *workflows.admin_api])),  # admin-only
+    path("admin/", include([*accounts.admin_api, *voice.admin_api, *workflows.admin_api, *mcphub.admin_api])),
     path("chatkit", include(conversations.chatkit_root)),  # the ChatKit endpoint
     path("chatkit/", include([*conversations.chatkit_routes, *voice.chatkit, *workflows.chatkit])),
     path("", include(conversations.peer_root)),  # /api/appearance-settings, /api/languages
