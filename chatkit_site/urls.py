@@ -24,7 +24,18 @@ from workflows import urls as workflows
 api = [
     path("auth/", include(accounts.auth)),  # login, refresh, logout
     path("users/", include(accounts.users)),  # me
-    path("admin/", include([*accounts.admin_api, *voice.admin_api, *workflows.admin_api, *mcphub.admin_api])),
+    path(
+        "admin/",
+        include(
+            [
+                *accounts.admin_api,
+                *voice.admin_api,
+                *workflows.admin_api,
+                *mcphub.admin_api,
+                *conversations.admin_api,
+            ]
+        ),
+    ),
     path("chatkit", include(conversations.chatkit_root)),  # the ChatKit endpoint
     path("chatkit/", include([*conversations.chatkit_routes, *voice.chatkit, *workflows.chatkit])),
     path("", include(conversations.peer_root)),  # /api/appearance-settings, /api/languages

@@ -27,6 +27,11 @@ peer_root = [
     path("languages", peer.LanguagesApi.as_view(), name="api-languages"),
 ]
 
+# /api/admin/…
+admin_api = [
+    path("appearance-settings", peer.AdminAppearanceApi.as_view(), name="api-admin-appearance-settings"),
+]
+
 # /api/config
 config_root = [path("", config.config, name="api-config")]
 

@@ -87,3 +87,36 @@ def test_hosted_options_list_the_hosted_workflow_only_when_one_is_configured(ali
 def test_live_updates_polling_never_reports_a_change(alice):
     body = chat_client(alice).get("/api/chatkit/live-updates/poll?thread_id=x&since=0").json()
     assert body == {"changed": False, "ts": 0.0}
+
+
+def test_an_admin_sets_the_chats_look_in_the_peers_shape_and_the_chat_page_follows(admin_client_api):
+    from conversations.models import ChatConfig
+
+    body = {
+        "color_scheme": "dark",
+        "accent_color": "#aa3300",
+        "start_screen_greeting": "Salut !",
+        "start_screen_prompt": "Quoi de neuf ?\nAide-moi",
+        "start_screen_placeholder": "Écrivez…",
+        "radius_style": "pill",  # no counterpart here: accepted, not kept
+    }
+    saved = admin_client_api.patch("/api/admin/appearance-settings", body, format="json")
+
+    assert saved.status_code == 200
+    assert (saved.json()["color_scheme"], saved.json()["radius_style"]) == ("dark", "soft")
+    config = Client().get("/api/config").json()
+    assert (config["greeting"], config["starter_prompts"]) == ("Salut !", ["Quoi de neuf ?", "Aide-moi"])
+    assert config["theme"] == {"color_scheme": "dark", "accent": "#aa3300"}
+    url = "/api/admin/appearance-settings"
+    system = admin_client_api.patch(url, {"color_scheme": "system"}, format="json")
+    assert system.status_code == 200
+    assert ChatConfig.objects.get().color_scheme == ""  # "system": the environment's again
+
+
+def test_appearance_input_is_checked_and_only_admins_change_it(admin_client_api, user_client):
+    bad = admin_client_api.patch("/api/admin/appearance-settings", {"accent_color": "red"}, format="json")
+    assert bad.status_code == 400
+    assert "accent_color" in bad.json()["errors"]
+    unknown = admin_client_api.patch("/api/admin/appearance-settings", {"wallpaper": "x"}, format="json")
+    assert unknown.status_code == 400
+    assert user_client.patch("/api/admin/appearance-settings", {}, format="json").status_code == 403
