@@ -39,11 +39,53 @@ DEFAULTS = [
 ]
 
 
+ACCEPTED_GRACE = 0.25  # seconds between closing the listeners and uvicorn's shutdown
+
+
 def _exit_normally(signum: int, frame: FrameType | None) -> None:
     sys.exit(128 + signum)
 
 
 signal.signal(signal.SIGTERM, _exit_normally)
+
+
+def _stop_listening_at_once() -> None:
+    """uvicorn notices a SIGTERM at its main loop's next tick (up to 0.1 s later) and only then
+    closes its listening sockets, and at once closes every connection whose request it has not
+    read yet. A proxy's connections in that window are accepted, then dropped: a 502 for a POST,
+    which nginx does not retry. Here the listeners close as the signal arrives (new connections
+    are refused, so the proxy sends them to another worker), and uvicorn's shutdown starts a
+    moment later (ACCEPTED_GRACE), once the connections already accepted have sent their request:
+    those are answered like the open streams."""
+    import asyncio
+    import logging
+
+    from uvicorn.server import Server
+
+    original = Server.handle_exit
+
+    def handle_exit(self: Server, sig: int, frame: FrameType | None) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        servers = getattr(self, "servers", [])
+        if sig != signal.SIGTERM or self.should_exit or loop is None or not servers:
+            original(self, sig, frame)
+            return
+
+        def close_then_shut_down() -> None:
+            for server in servers:
+                server.close()
+            logging.getLogger("uvicorn.error").info("Stopped accepting connections")
+            loop.call_later(ACCEPTED_GRACE, original, self, sig, frame)
+
+        loop.call_soon_threadsafe(close_then_shut_down)
+
+    Server.handle_exit = handle_exit  # type: ignore[method-assign]
+
+
+_stop_listening_at_once()  # at import, like the handler above: uvicorn's spawned workers too
 
 
 def _grace() -> list[str]:
