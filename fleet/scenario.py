@@ -29,7 +29,7 @@ import websockets
 
 from fleet.fleet import Fleet
 from fleet.load import Run, check_threads, connect, load_run, new_client, steady_load, turn
-from fleet.services import wait_for_port
+from fleet.services import wait_for_port, wait_until_refused
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -154,7 +154,9 @@ async def phase_graceful(fleet: Fleet, tokens: list[str]) -> dict[str, Any]:
     stop = asyncio.create_task(fleet.web[index].stop())
     finished: list[float] = []
     stop.add_done_callback(lambda _: finished.append(time.monotonic()))
-    await asyncio.sleep(0.1)
+    # New requests once the worker stopped listening (it closes its listener as SIGTERM arrives):
+    # nginx must then send them to the others. How long that took is reported.
+    listener_closed = await asyncio.to_thread(wait_until_refused, fleet.worker_ports[index])
     meanwhile = await load_run(fleet.base, tokens[5:15], 2, "graceful-new")
     migrate = await asyncio.to_thread(fleet.migrate)
     streams.turns = list(await asyncio.gather(*in_flight))
@@ -171,6 +173,7 @@ async def phase_graceful(fleet: Fleet, tokens: list[str]) -> dict[str, Any]:
         "error_samples": [t.error[:160] for t in [*streams.errors, *meanwhile.errors][:3]],
         "worker_exit_code": exit_code,
         "stop_seconds": round(stop_seconds, 2),
+        "listener_closed_seconds": round(listener_closed, 3),
         "migrate_while_serving": migrate,
         "ok": not streams.errors and not meanwhile.errors and migrate == "ok",
     }

@@ -33,6 +33,19 @@ def wait_for_port(port: int, timeout: float = 30.0) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
 
 
+def wait_until_refused(port: int, timeout: float = 10.0) -> float:
+    """Seconds until nothing listens on 127.0.0.1:port any more (a stopping worker's listener)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                pass
+        except OSError:
+            return time.monotonic() - started
+        time.sleep(0.002)
+    raise TimeoutError(f"127.0.0.1:{port} still listens {timeout} s after its stop")
+
+
 def _stop(process: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 20.0) -> None:
     if process is None or process.poll() is not None:
         return
