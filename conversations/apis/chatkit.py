@@ -182,7 +182,8 @@ def _resume_thread_id(body: bytes) -> str | None:
 async def _resume(thread_id: str, user: User) -> HttpResponse:
     """Nothing to resume: a turn runs to its end in the request that started it, saving as it
     goes, so the thread as stored is current. An empty stream (the SDK's own default), or 404."""
-    if not await Thread.objects.filter(id=thread_id, owner=user).aexists():
+    # A NUL cannot be in a thread id (nor in a PostgreSQL text value): such an id names no thread.
+    if "\x00" in thread_id or not await Thread.objects.filter(id=thread_id, owner=user).aexists():
         raise exceptions.NotFound(_("Thread %(id)s not found") % {"id": thread_id})
     return event_stream(_empty())
 

@@ -38,6 +38,7 @@ def test_resuming_another_users_thread_is_a_404_and_a_resume_without_a_thread_a_
     assert refused.status_code == 404
     assert thread_id in refused.json()["detail"]
     assert post(mallory, {"type": "threads.resume", "params": {}}).status_code == 400
+    assert post(mallory, {"type": "threads.resume", "params": {"thread_id": "thr\x00x"}}).status_code == 404
     anonymous = Client().post("/api/chatkit", {"type": "threads.resume"}, content_type="application/json")
     assert anonymous.status_code == 401
 
