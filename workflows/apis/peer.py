@@ -6,16 +6,14 @@ conversation by itself); this project has no auto-start, so those fields say so.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from workflows.models import Workflow
+from workflows.apis.workflows import chatkit_workflow_or_404
 
 
 class ChatWorkflowOutput(serializers.Serializer):
@@ -38,9 +36,7 @@ class ChatWorkflowApi(APIView):
 
     @extend_schema(responses=ChatWorkflowOutput, operation_id="chatkit_workflow_retrieve")
     def get(self, request: Request) -> Response:
-        workflow = Workflow.objects.select_related("active_version").filter(is_chatkit_default=True).first()
-        if workflow is None or workflow.active_version is None:
-            raise NotFound(_("No workflow runs the chat."))
+        workflow = chatkit_workflow_or_404()
         version = workflow.active_version
         return Response(
             ChatWorkflowOutput(

@@ -351,7 +351,8 @@ class ChatkitWorkflowApi(APIView):
         return Response(summary(workflow))
 
 
-def _chatkit_workflow() -> Workflow:
+def chatkit_workflow_or_404() -> Workflow:
+    """The workflow that runs the chat, with its active version (404 when none does)."""
     workflow = Workflow.objects.select_related("active_version").filter(is_chatkit_default=True).first()
     if workflow is None or workflow.active_version is None:
         raise NotFound(_("No workflow runs the chat."))
@@ -363,7 +364,7 @@ class CurrentWorkflowApi(APIView):
 
     @extend_schema(responses=DefinitionOutput, operation_id="workflows_current_retrieve")
     def get(self, request: Request) -> Response:
-        workflow = _chatkit_workflow()
+        workflow = chatkit_workflow_or_404()
         version = workflow.active_version
         version.workflow = workflow
         return Response(definition(version))
@@ -372,9 +373,8 @@ class CurrentWorkflowApi(APIView):
     def put(self, request: Request) -> Response:
         data = GraphInput(data=request.data)
         data.is_valid(raise_exception=True)
-        version = services.version_create(
-            workflow=_chatkit_workflow(), graph=data.validated_data["graph"], activate=True, user=request.user
-        )
+        workflow, graph = chatkit_workflow_or_404(), data.validated_data["graph"]
+        version = services.version_create(workflow=workflow, graph=graph, activate=True, user=request.user)
         version.workflow.refresh_from_db()
         return Response(definition(version))
 
