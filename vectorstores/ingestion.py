@@ -243,30 +243,31 @@ def _write_documents(
             Document.objects.bulk_update(
                 replaced, ["document", "text", "metadata", "language", "chunk_count", "updated_at"]
             )
-        Chunk.objects.bulk_create(
-            [
-                Chunk(
-                    store=store,
-                    document=document,
-                    doc_id=item.doc_id,
-                    chunk_index=draft.index,
-                    text=draft.text,
-                    content=draft.content,
-                    language=item.language,
-                    source=draft.source,
-                    embedding=vectors[start + position],
-                    metadata={
-                        "doc_id": item.doc_id,
-                        "store": store.slug,
-                        "chunk_index": draft.index,
-                        **citation_for(item.document, draft.source),  # page, section
-                    },
+        chunks = []
+        for document, (item, start) in zip(documents, batch, strict=True):
+            for position, draft in enumerate(item.chunks):
+                metadata = {
+                    "doc_id": item.doc_id,
+                    "store": store.slug,
+                    "chunk_index": draft.index,
+                    **citation_for(item.document, draft.source),  # page, section
+                }
+                chunks.append(
+                    Chunk(
+                        store=store,
+                        document=document,
+                        doc_id=item.doc_id,
+                        chunk_index=draft.index,
+                        text=draft.text,
+                        content=draft.content,
+                        language=item.language,
+                        source=draft.source,
+                        embedding=vectors[start + position],
+                        metadata=metadata,
+                        filterable={**metadata, **item.metadata},  # the document's keys win
+                    )
                 )
-                for document, (item, start) in zip(documents, batch, strict=True)
-                for position, draft in enumerate(item.chunks)
-            ],
-            batch_size=1000,
-        )
+        Chunk.objects.bulk_create(chunks, batch_size=1000)
         ids = [document.pk for document in documents]
         with connection.cursor() as cursor:
             # Each document's search vector uses its language's configuration (vectorstores.

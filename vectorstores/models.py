@@ -176,6 +176,11 @@ class Chunk(models.Model):
     source = models.JSONField(_("source"), default=dict)
     embedding = VectorField(_("embedding"), dimensions=EMBEDDING_DIMENSIONS)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    # What metadata filters match: the chunk's metadata merged under its document's (document
+    # keys win), copied here by the ingestion so that a filter is one indexed condition on the
+    # chunk row, checked during the HNSW walk without a join (documents change only through
+    # the ingestion, which rewrites their chunks).
+    filterable = models.JSONField(_("filterable metadata"), default=dict, blank=True)
     # Maintained by the ingestion service, in the text search configuration of the document's
     # language (``language``; queries are scored against each chunk in its own configuration).
     tsv = SearchVectorField(_("search vector"), null=True)
@@ -201,7 +206,7 @@ class Chunk(models.Model):
                 opclasses=["vector_cosine_ops"],
             ),
             GinIndex(fields=["tsv"], name="chunk_tsv_gin"),
-            GinIndex(fields=["metadata"], name="chunk_metadata_gin"),
+            GinIndex(fields=["filterable"], name="chunk_filterable_gin", opclasses=["jsonb_path_ops"]),
             models.Index(fields=["store", "doc_id"], name="chunk_store_doc"),
         ]
 

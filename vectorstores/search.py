@@ -21,7 +21,9 @@ Candidates are bounded so that frequent words cannot make a query scan half the 
 vector side over-fetches from the HNSW index (iterative scan, so filters do not starve it),
 the text side takes at most ``SPARSE_PER_TERM`` matches for each of the rarest query terms.
 Metadata filters are applied inside both candidate queries: a chunk passes when its metadata
-merged under its document's metadata (document keys win) contains every filter pair.
+merged under its document's metadata (document keys win, ``Chunk.filterable``) contains every
+filter pair. A filter that leaves few chunks is answered by an exact scan of those chunks; a
+broad one by the HNSW walk checking the filter as it goes (iterative scan).
 """
 
 from __future__ import annotations
@@ -41,9 +43,14 @@ B = 0.75
 SPARSE_TERMS = 4
 SPARSE_PER_TERM = 100
 DENSE_MIN_CANDIDATES = 40
-# hnsw.ef_search floor: measured recall@10 at 100k chunks went from 0.93 (100) to ≥ 0.95 (200)
-# for about 1 ms more per query (bench/search.py).
-EF_SEARCH_MIN = 200
+# A filter that leaves at most this many chunks is searched exactly over those chunks (found
+# through the GIN index on ``Chunk.filterable``) instead of through the HNSW graph: at a million
+# chunks, a filter keeping 1 % made the graph walk visit thousands of tuples to find the 40 that
+# pass (bench/search.py).
+EXACT_FILTER_MAX = 50_000
+# hnsw.ef_search floor, measured with bench/search.py: at 100k chunks recall@10 went from 0.93
+# (100) to ≥ 0.95 (200); at a million, 0.944 (200) to 0.952 (400) for ~1.5 ms more per query.
+EF_SEARCH_MIN = 400
 
 # How the two scores make one (bench/retrieval.py measures them; "weighted" is the default).
 FUSIONS = {
@@ -121,6 +128,22 @@ def _seeds(terms: list[QueryTerm]) -> list[str]:
     return list(seeds)
 
 
+def _passing_estimate(store: VectorStore, filters: str) -> int:
+    """How many chunks pass ``filters``, as PostgreSQL estimates it from its statistics on
+    ``filterable`` (a millisecond; counting would read them all). A small store: all of them."""
+    if store.chunk_count <= EXACT_FILTER_MAX:
+        return store.chunk_count
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT 1 FROM vectorstores_chunk "
+            "WHERE store_id = %s AND filterable @> %s::jsonb",
+            [store.pk, filters],
+        )
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def hybrid_search(
     *,
     store: VectorStore,
@@ -141,8 +164,14 @@ def hybrid_search(
     fallback_config = (list(store.text_configs or []) or [store.text_search_config])[0]
 
     filters = json.dumps(metadata_filters) if metadata_filters else None
-    filter_join = "JOIN vectorstores_document d ON d.id = c.document_id" if filters else ""
-    filter_sql = "AND (c.metadata || d.metadata) @> %(filters)s::jsonb" if filters else ""
+    few = bool(filters) and _passing_estimate(store, filters) <= EXACT_FILTER_MAX
+    if few:  # found through the GIN index on filterable, then compared one by one
+        filter_sql = "AND c.filterable @> %(filters)s::jsonb"
+    elif filters:  # checked on each chunk the HNSW walk or the text index yields ("IS TRUE": not
+        # through the GIN index, whose bitmap of half the store costs more than the walk)
+        filter_sql = "AND (c.filterable @> %(filters)s::jsonb) IS TRUE"
+    else:
+        filter_sql = ""
     params: dict[str, Any] = {
         "store": store.pk,
         "vec": vector_literal(query_vector) if query_vector is not None else None,
@@ -161,19 +190,31 @@ def hybrid_search(
         "filters": filters,
     }
     sparse_parts = []
+    frequency = {term.lexeme: term.df for term in terms}
+    # Reading 100·N/df rows (~3 µs each) costs less than a df-entry bitmap (~0.17 µs an entry)
+    # once df > ~40·√N; PostgreSQL's estimate of how many chunks pass is too coarse to use here.
+    common = 40 * math.sqrt(max(store.chunk_count, 1))
     for position, lexeme in enumerate(seeds):
         params[f"t{position}"] = lexeme
+        match = f"c.tsv @@ quote_literal(%(t{position})s)::tsquery"
+        if few and frequency[lexeme] > common:
+            # A common word: read the filter's chunks and check the word (the first hundred
+            # come after ~100·N/df rows) rather than build the word's bitmap to intersect
+            # (60 ms for a word in a third of a million chunks; bench/search.py).
+            match = f"({match}) IS TRUE"
         sparse_parts.append(
-            f"(SELECT c.id FROM vectorstores_chunk c {filter_join} WHERE c.store_id = %(store)s "
-            f"AND c.tsv @@ quote_literal(%(t{position})s)::tsquery {filter_sql} LIMIT %(per_term)s)"
+            f"(SELECT c.id FROM vectorstores_chunk c WHERE c.store_id = %(store)s "
+            f"AND {match} {filter_sql} LIMIT %(per_term)s)"
         )
     sparse_sql = " UNION ".join(sparse_parts) if sparse_parts else "SELECT NULL::bigint AS id WHERE false"
 
     # No query vector (the store is moving to another embedder): the full text alone.
+    # With few chunks passing, "+ 0" keeps the planner off the HNSW index: an exact scan of them.
+    exact = " + 0" if few else ""
     dense_sql = (
-        f"""SELECT c.id FROM vectorstores_chunk c {filter_join}
+        f"""SELECT c.id FROM vectorstores_chunk c
              WHERE c.store_id = %(store)s {filter_sql}
-             ORDER BY c.embedding <=> %(vec)s::vector
+             ORDER BY (c.embedding <=> %(vec)s::vector){exact}
              LIMIT %(dense_limit)s"""
         if query_vector is not None
         else "SELECT NULL::bigint AS id WHERE false"
@@ -188,7 +229,7 @@ def hybrid_search(
                        AS i(cfg, term, weight)
         ),
         best AS (SELECT cfg, sum(weight) * (%(k1)s + 1) AS possible FROM idf GROUP BY cfg),
-        scored AS (
+        scored AS MATERIALIZED (
             SELECT c.id,
                    COALESCE(NULLIF(c.language, ''), %(fallback)s) AS cfg,
                    {dense_score} AS dense_score,

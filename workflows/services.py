@@ -418,6 +418,9 @@ def viewports_replace(*, user: Any, entries: list[dict[str, Any]]) -> list[Edito
             x=entry["x"], y=entry["y"], zoom=entry["zoom"],
         )  # fmt: skip
     with transaction.atomic():
+        # The builder sends a PUT on every pan and zoom, often two at once: without this lock
+        # both delete, both insert, and the second insert breaks the unique constraint.
+        list(type(user).objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
         EditorViewport.objects.filter(user=user).delete()
         EditorViewport.objects.bulk_create(rows.values())
     return viewports_of(user=user)

@@ -89,7 +89,15 @@ def test_sparse_only_ranks_by_bm25_and_dense_only_by_similarity(user_client, kb)
     )
 
 
-def test_metadata_filters_apply_inside_the_query(user_client, kb):
+@pytest.fixture(params=["exact scan of the few chunks that pass", "HNSW walk checking the filter"])
+def filter_path(request, monkeypatch):
+    """Filters are answered two ways (vectorstores.search): both must give the same answers."""
+    if request.param.startswith("HNSW"):
+        monkeypatch.setattr("vectorstores.search.EXACT_FILTER_MAX", 0)
+    return request.param
+
+
+def test_metadata_filters_apply_inside_the_query(user_client, kb, filter_path):
     hits = search(user_client, query="password", metadata_filters={"lang": "fr"}, top_k=10).json()
 
     assert {hit["doc_id"] for hit in hits} == {"fr-retours", "fr-livraison"}
@@ -99,7 +107,16 @@ def test_metadata_filters_apply_inside_the_query(user_client, kb):
     assert search(user_client, query="x", metadata_filters={"lang": "de"}).json() == []
 
 
-def test_document_metadata_wins_over_chunk_metadata(user_client, kb):
+def test_a_filter_may_mix_document_and_chunk_keys(user_client, kb, filter_path):
+    mixed = {"lang": "en", "doc_id": "en-hours"}
+    hits = search(user_client, query="support", metadata_filters=mixed).json()
+    crossed = search(user_client, query="support", metadata_filters={**mixed, "lang": "fr"}).json()
+
+    assert [hit["doc_id"] for hit in hits] == ["en-hours"]
+    assert crossed == []
+
+
+def test_document_metadata_wins_over_chunk_metadata(user_client, kb, filter_path):
     # Every chunk carries {"store": "kb"}; a document that says otherwise overrides it.
     document_ingest(
         store_slug="kb", doc_id="moved", document={"t": "relocated"}, metadata={"store": "archive"}
@@ -163,3 +180,22 @@ def test_a_query_of_frequent_words_still_answers(user_client):
 
     assert len(hits) == 5
     assert all(hit["bm25_score"] > 0 for hit in hits)
+
+
+def test_the_migration_gives_existing_chunks_their_document_metadata_to_filter_on(user_client, kb):
+    from importlib import import_module
+
+    from django.db import connection
+
+    from vectorstores.models import Chunk
+
+    migration = import_module("vectorstores.migrations.0007_chunk_filterable")
+    Chunk.objects.update(filterable={})  # as chunks written before the column existed
+    with connection.cursor() as cursor:
+        cursor.execute(migration.BACKFILL)
+
+    chunk = Chunk.objects.get(doc_id="en-hours")
+    hits = search(user_client, query="x", metadata_filters={"team": "support"}).json()
+
+    assert chunk.filterable == {**chunk.metadata, "lang": "en", "team": "support"}
+    assert [hit["doc_id"] for hit in hits] == ["en-hours"]

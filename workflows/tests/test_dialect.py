@@ -390,3 +390,42 @@ def test_its_import_takes_one_graph_into_a_new_or_an_existing_workflow(admin_cli
     exported = admin_client_api.get(f"/api/workflows/{workflow_id}/versions/{added.json()['id']}/export")
     assert exported.status_code == 200
     assert exported.json()["nodes"][1]["parameters"] == every_kind()["nodes"][1]["parameters"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_viewport_saves_at_once_both_succeed_and_leave_one_set():
+    """Its builder sends a PUT on every pan and zoom, often two together."""
+    import threading
+
+    from django.db import connection
+
+    from accounts.tests.factories import UserFactory
+    from workflows.models import EditorViewport
+    from workflows.services import viewports_replace, workflow_create
+
+    user = UserFactory(is_staff=True)
+    workflow = workflow_create(slug="w", display_name="W", graph=None).workflow
+    errors: list[BaseException] = []
+
+    def save(x: float, barrier: threading.Barrier) -> None:
+        try:
+            barrier.wait()
+            viewports_replace(
+                user=user,
+                entries=[{"workflow_id": workflow.pk, "device_type": "desktop", "x": x, "y": 0, "zoom": 1}],
+            )
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    for round_ in range(6):
+        barrier = threading.Barrier(2)
+        threads = [threading.Thread(target=save, args=(round_ + n / 10, barrier)) for n in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    assert errors == []
+    assert EditorViewport.objects.filter(user=user).count() == 1
