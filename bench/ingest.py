@@ -135,8 +135,8 @@ def main() -> None:
     from django.core.management import call_command
 
     from vectorstores.embeddings import embedding_threads, get_embedder
+    from vectorstores.ingestion import prepare_document
     from vectorstores.models import VectorStore
-    from vectorstores.services import prepare_document
 
     stop = multiprocessing.Event()
     spinners = [multiprocessing.Process(target=spin, args=(stop,), daemon=True) for _ in range(args.busy)]
