@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from vectorstores.models import VectorStore
@@ -199,3 +201,15 @@ def test_the_migration_gives_existing_chunks_their_document_metadata_to_filter_o
 
     assert chunk.filterable == {**chunk.metadata, "lang": "en", "team": "support"}
     assert [hit["doc_id"] for hit in hits] == ["en-hours"]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{"lang": "a\u0000b"}, {"a\u0000": "x"}, {"lang": float("nan")}, {"deep": {"a": [1, {"b": None}]}}],
+)
+def test_odd_filters_are_a_clear_answer_never_a_500(user_client, kb, filter_path, filters):
+    response = user_client.post(
+        URL, json.dumps({"query": "x", "metadata_filters": filters}), content_type="application/json"
+    )
+
+    assert response.status_code in (200, 400), response.content
