@@ -84,7 +84,6 @@ class VectorModel:
 
     def __init__(self) -> None:
         mean, covariance = real_statistics()
-        self.mean = mean
         self.factor = np.linalg.cholesky(covariance + 1e-6 * np.eye(len(mean)))
         generator = np.random.default_rng(1)
         self.centres = mean + np.sqrt(CENTRE_SHARE) * generator.normal(size=(CLUSTERS, DIM)) @ self.factor.T
