@@ -162,7 +162,9 @@ def ndcg_at_10(rank: int | None) -> float:
     return 1 / math.log2(rank + 1) if rank is not None and rank <= 10 else 0.0
 
 
-def evaluate(queries: list[dict[str, Any]], mode: str, fusion: str, hybrid_weight: float) -> dict[str, Any]:
+def evaluate(
+    queries: list[dict[str, Any]], mode: str, fusion: str, hybrid_weight: float, language_bonus: float | None
+) -> dict[str, Any]:
     from vectorstores.embeddings import get_embedder
     from vectorstores.models import VectorStore
     from vectorstores.search import hybrid_search
@@ -180,6 +182,7 @@ def evaluate(queries: list[dict[str, Any]], mode: str, fusion: str, hybrid_weigh
         hits = hybrid_search(
             store=store, query=query["query"], query_vector=vector, top_k=50,
             dense_weight=dense_weight, sparse_weight=sparse_weight, fusion=fusion,
+            **({} if language_bonus is None else {"language_bonus": language_bonus}),
         )  # fmt: skip
         latencies.append(time.perf_counter() - started)
         ranked = list(dict.fromkeys(hit.doc_id for hit in hits))  # documents, best chunk first
@@ -256,6 +259,7 @@ def main() -> None:
     parser.add_argument("--modes", default="hybrid,dense,keyword")
     parser.add_argument("--fusion", default="weighted", help="weighted, weighted_minmax or rrf")
     parser.add_argument("--dense-weight", type=float, default=0.5, help="hybrid: the dense side's weight")
+    parser.add_argument("--language-bonus", type=float, help="the search's LANGUAGE_BONUS instead")
     parser.add_argument("--keep", action="store_true", help="search the store as it is, no re-ingest")
     parser.add_argument("--save", help="keep each query's rank under this name (var/bench/ranks-NAME.json)")
     parser.add_argument("--compare", help="a saved name: print the paired nDCG@10 difference against it")
@@ -287,7 +291,7 @@ def main() -> None:
     saved: dict[str, Any] = {}
     earlier = json.loads((CACHE / f"ranks-{args.compare}.json").read_text()) if args.compare else {}
     for mode in args.modes.split(","):
-        result = evaluate(queries, mode, args.fusion, args.dense_weight)
+        result = evaluate(queries, mode, args.fusion, args.dense_weight, args.language_bonus)
         saved[mode] = result["ranks"]
         for language in ("all", "en", "fr"):
             print(f"| {mode} | {language} | {figures(result['ranks'][language])} |")

@@ -33,6 +33,10 @@ from vectorstores.models import (
 )
 from vectorstores.openai_embeddings import embedder_for
 
+# At most this many tokens of titles (a document's title, a section's heading) are read before a
+# chunk that does not hold them itself (bench/retrieval.py measured it).
+CONTEXT_MAX_TOKENS = 64
+
 
 class EmbeddingModelMismatch(ValidationError):
     pass
@@ -145,6 +149,8 @@ def prepare_document(
         count_tokens=embedder.count_tokens,
         max_tokens=budget,
         overlap_lines=settings.KB_CHUNK_OVERLAP_LINES,
+        # The titles a chunk is read after fit in what the model reads beyond the chunk.
+        context_tokens=min(CONTEXT_MAX_TOKENS, embedder.max_tokens - budget),
     )
     content = "\n".join(chunk.content for chunk in chunks)
     return PreparedDocument(

@@ -53,9 +53,10 @@ def config_for(name: Any) -> str | None:
     return row[0] if row else None
 
 
-def detect(text: str) -> str:
-    """The configuration among KB_LANGUAGES whose stop words ``text`` uses most, or ``simple``."""
-    candidates = configured_languages()
+def detect(text: str, *, candidates: list[str] | None = None, min_stop_words: int = MIN_STOP_WORDS) -> str:
+    """The configuration among ``candidates`` (KB_LANGUAGES) whose stop words ``text`` uses most,
+    or ``simple``."""
+    candidates = configured_languages() if candidates is None else candidates
     sample = text[:SAMPLE_CHARS]
     if not candidates or not sample.strip():
         return SIMPLE
@@ -79,7 +80,7 @@ def detect(text: str) -> str:
         return SIMPLE
     best, stop_words, words = rows[0]
     runner_up = rows[1][1] if len(rows) > 1 else 0
-    if stop_words < MIN_STOP_WORDS or stop_words < MIN_STOP_WORD_SHARE * words or stop_words == runner_up:
+    if stop_words < min_stop_words or stop_words < MIN_STOP_WORD_SHARE * words or stop_words == runner_up:
         return SIMPLE
     return best
 

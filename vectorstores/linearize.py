@@ -38,6 +38,15 @@ class ChunkDraft:
 
 _INDEX = re.compile(r"\[\d+\]")
 _QUOTED_KEY = re.compile(r'\["((?:[^"\\]|\\.)*)"\]$')
+# The last step of a path: ``.key``, ``[3]`` or ``["odd key"]``.
+_LAST_STEP = re.compile(r'(?:\.[A-Za-z_][A-Za-z0-9_\-]*|\[\d+\]|\["(?:[^"\\]|\\.)*"\])$')
+# Fields that name what their object is about: a chunk that starts inside such an object is
+# read after them (see ``context_lines``). English and French, compared lower-case.
+TITLE_FIELDS = frozenset(
+    {"title", "name", "heading", "header", "headline", "subject", "question", "label",
+     "titre", "nom", "sujet", "intitulé", "intitule", "rubrique"}
+)  # fmt: skip
+TITLE_MAX_CHARS = 200
 
 
 def leaf_name(path: str) -> str:
@@ -69,6 +78,44 @@ def reader_text(parts: list[tuple[Line, str]]) -> str:
     measured +0.026 from dropping them on its own set), so they are what is dropped.
     """
     return "\n".join(text for line, piece in parts if (text := reader_line(line, piece)))
+
+
+def parent_path(path: str) -> str | None:
+    """The container a path is in: ``sections[2].text`` → ``sections[2]`` → ``sections`` → ""
+    (the document itself); None for the document's own path."""
+    if path in ("", "root"):
+        return None
+    step = _LAST_STEP.search(path)
+    return path[: step.start()] if step else ""  # no step: a top-level key such as ``title``
+
+
+def _titles_by_container(lines: list[Line]) -> dict[str, list[Line]]:
+    """Short strings under a title-like key (not array items), by the object they are in."""
+    titles: dict[str, list[Line]] = {}
+    for line in lines:
+        if not isinstance(line.value, str) or not 0 < len(line.value.strip()) <= TITLE_MAX_CHARS:
+            continue
+        if line.path.endswith("]") and not line.path.endswith('"]'):
+            continue  # an item of a list, not a field
+        parent = parent_path(line.path)
+        if parent is not None and leaf_name(line.path).lower() in TITLE_FIELDS:
+            titles.setdefault(parent, []).append(line)
+    return titles
+
+
+def context_lines(first: Line, titles: dict[str, list[Line]], inside: set[str]) -> list[Line]:
+    """The titles of the objects a chunk starts in, outermost first, that the chunk does not hold:
+    a chunk from the middle of a long section is read as "name: ls.1 / title: OPTIONS / …", so
+    both the embedding and the full-text index know what it is about."""
+    chain: list[str] = []
+    parent = parent_path(first.path)
+    while parent is not None:
+        chain.append(parent)
+        parent = parent_path(parent) if parent else None
+    found: list[Line] = []
+    for container in reversed(chain):
+        found.extend(line for line in titles.get(container, []) if line.path not in inside)
+    return found
 
 
 def _key_path(parent: str, key: str) -> str:
@@ -132,10 +179,25 @@ def _split_long(prefix: str, text: str, fits: Callable[[str], bool]) -> list[str
     return pieces
 
 
+def _context_text(lines: list[Line], count_tokens: Callable[[str], int], max_tokens: int) -> str:
+    """The context lines as a reader reads them, the innermost dropped first past ``max_tokens``."""
+    texts = [reader_line(line, _render(line.value)) for line in lines]
+    while texts and count_tokens("\n".join(texts)) - count_tokens("") > max_tokens:
+        texts.pop()
+    return "\n".join(texts)
+
+
 def chunk_lines(
-    lines: list[Line], *, count_tokens: Callable[[str], int], max_tokens: int, overlap_lines: int
+    lines: list[Line],
+    *,
+    count_tokens: Callable[[str], int],
+    max_tokens: int,
+    overlap_lines: int,
+    context_tokens: int = 0,
 ) -> list[ChunkDraft]:
-    """Greedy line packing under ``max_tokens`` (as counted by ``count_tokens``)."""
+    """Greedy line packing under ``max_tokens`` (as counted by ``count_tokens``). With
+    ``context_tokens``, a chunk's content also starts with the titles of the objects it starts in
+    that it does not hold (``context_lines``), at most that many tokens more."""
 
     def fits(text: str) -> bool:
         return count_tokens(text) <= max_tokens
@@ -153,6 +215,7 @@ def chunk_lines(
     # check the exact count of the window that is finally chosen.
     overhead = count_tokens("")
     sizes = [count_tokens(text) - overhead for text, _ in units]
+    titles = _titles_by_container(lines) if context_tokens > 0 else {}
 
     chunks: list[ChunkDraft] = []
     start = 0
@@ -168,12 +231,14 @@ def chunk_lines(
         for _, line in window:
             source[line.path] = line.value
         parts = [(line, text[len(line.path) + 2 :]) for text, line in window]
+        content = reader_text(parts)
+        if context_tokens > 0:
+            context = context_lines(window[0][1], titles, set(source))
+            if context and (header := _context_text(context, count_tokens, context_tokens)):
+                content = f"{header}\n{content}"
         chunks.append(
             ChunkDraft(
-                index=len(chunks),
-                text="\n".join(t for t, _ in window),
-                source=source,
-                content=reader_text(parts),
+                index=len(chunks), text="\n".join(t for t, _ in window), source=source, content=content
             )
         )
         if end >= len(units):

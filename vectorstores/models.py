@@ -18,8 +18,9 @@ from core.validation import validate_json_value
 WIDGET_STORE_SLUG = "chatkit-widgets"
 
 # 1: chunks embedded and indexed as their JSON path lines; 2: as what a reader reads (content),
-# each document's full-text index in its language, accents folded.
-INDEX_VERSION = 2
+# each document's full-text index in its language, accents folded; 3: a chunk's content starts
+# with the titles of the objects it starts in (the document's title, its section's heading).
+INDEX_VERSION = 3
 
 # The vector column has a fixed width so that HNSW can index it; both supported embedders
 # (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.

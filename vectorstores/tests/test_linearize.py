@@ -162,3 +162,49 @@ def test_a_field_name_is_its_last_key_without_indices():
     assert leaf_name('rows[0]["unit price"]') == "unit price"
     assert leaf_name("matrix[1][2]") == "matrix"
     assert leaf_name("root") == ""
+
+
+def test_a_chunk_from_the_middle_of_a_section_is_read_after_its_document_and_section_titles(embedder):
+    document = {
+        "title": "Guide du télétravail",
+        "sections": [
+            {"heading": "Matériel", "text": " ".join(f"écran{n}" for n in range(300))},
+            {"heading": "Horaires", "text": "Plages fixes de 10 h à 16 h."},
+        ],
+        "people": [{"name": "Ana", "email": "ana@example.com"}],
+    }
+
+    chunks = chunk_lines(
+        list(flatten(document)),
+        count_tokens=embedder.count_tokens,
+        max_tokens=64,
+        overlap_lines=0,
+        context_tokens=32,
+    )
+
+    first, middle = chunks[0], chunks[2]
+    assert first.content.startswith("title: Guide du télétravail\nheading: Matériel")  # its own lines
+    assert first.content.count("Guide du télétravail") == 1  # a title it holds is not repeated
+    assert middle.content.startswith("title: Guide du télétravail\nheading: Matériel\ntext: écran")
+    assert "title" not in " ".join(middle.source)
+    assert "heading" not in " ".join(middle.source)
+    assert middle.text.startswith("sections[0].text: écran")  # the shown text has no header
+    last = chunks[-1]
+    assert "email: ana@example.com" in last.content
+    assert "name: Ana" in last.content
+    # a header never pushes a chunk past what the model reads
+    assert all(embedder.count_tokens(chunk.content) <= 64 + 32 + 1 for chunk in chunks)
+
+
+def test_titles_are_left_out_when_they_do_not_fit_the_context_budget(embedder):
+    document = {"title": "word " * 40, "body": " ".join(f"w{n}" for n in range(400))}
+
+    chunks = chunk_lines(
+        list(flatten(document)),
+        count_tokens=embedder.count_tokens,
+        max_tokens=64,
+        overlap_lines=0,
+        context_tokens=8,
+    )
+
+    assert all(chunk.content.startswith("body: ") for chunk in chunks[1:])
