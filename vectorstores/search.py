@@ -19,7 +19,8 @@ Scoring (documented in the README):
 
 Candidates are bounded so that frequent words cannot make a query scan half the store: the
 vector side over-fetches from the HNSW index (iterative scan, so filters do not starve it),
-the text side takes at most ``SPARSE_PER_TERM`` matches for each of the rarest query terms.
+the text side takes at most ``SPARSE_PER_TERM`` matches for each of the rarest query terms
+(words in more than ``COMMON_SHARE`` of the chunks bring none: their first matches are arbitrary).
 Metadata filters are applied inside both candidate queries: a chunk passes when its metadata
 merged under its document's metadata (document keys win, ``Chunk.filterable``) contains every
 filter pair. A filter that leaves few chunks is answered by an exact scan of those chunks; a
@@ -43,15 +44,22 @@ K1 = 1.2
 B = 0.75
 SPARSE_TERMS = 4
 SPARSE_PER_TERM = 100
+# A word in more than this share of a store's chunks seeds no text candidates once it has more
+# matches than SPARSE_PER_TERM: the hundred read would be the first in the table, not the best
+# (BM25 cannot order them without reading all), and reading them cost ~3 ms a word at a million
+# chunks (bench/search.py). The word still scores every candidate the other words and the
+# vectors bring.
+COMMON_SHARE = 0.1
 DENSE_MIN_CANDIDATES = 40
 # A filter that leaves at most this many chunks is searched exactly over those chunks (found
 # through the GIN index on ``Chunk.filterable``) instead of through the HNSW graph: at a million
 # chunks, a filter keeping 1 % made the graph walk visit thousands of tuples to find the 40 that
 # pass (bench/search.py).
 EXACT_FILTER_MAX = 50_000
-# hnsw.ef_search floor, measured with bench/search.py: at 100k chunks recall@10 went from 0.93
-# (100) to ≥ 0.95 (200); at a million, 0.944 (200) to 0.952 (400) for ~1.5 ms more per query.
-EF_SEARCH_MIN = 400
+# hnsw.ef_search floor, measured with bench/search.py on vectors shaped like real embeddings:
+# recall@10 0.988 at 100k chunks and 0.967 at a million with 200 (0.977 with 400, for ~3 ms more
+# per query and twice the index pages to keep in memory).
+EF_SEARCH_MIN = 200
 # Added to the score of a chunk in the language the question is asked in, when the store holds
 # several: the French page before its English twin for a French question, all else equal.
 LANGUAGE_BONUS = 0.05
@@ -132,11 +140,14 @@ def _query_config(store: VectorStore, query: str) -> str:
     return detect(query, candidates=configs, min_stop_words=1)
 
 
-def _seeds(terms: list[QueryTerm]) -> list[str]:
-    """The rarest matching lexemes of each reading of the query: where the text candidates come from."""
+def _seeds(terms: list[QueryTerm], *, chunk_count: int, skip_common: bool = True) -> list[str]:
+    """The rarest matching lexemes of each reading of the query, common words left out unless
+    ``skip_common`` is false (no vector candidates: the text alone must bring them): where the
+    text candidates come from."""
+    common = max(SPARSE_PER_TERM, COMMON_SHARE * chunk_count) if skip_common else math.inf
     seeds: dict[str, None] = {}
     for config in dict.fromkeys(term.config for term in terms):
-        present = sorted((t for t in terms if t.config == config and t.df > 0), key=lambda t: t.df)
+        present = sorted((t for t in terms if t.config == config and 0 < t.df <= common), key=lambda t: t.df)
         seeds.update((t.lexeme, None) for t in present[:SPARSE_TERMS])
     return list(seeds)
 
@@ -172,7 +183,7 @@ def hybrid_search(
     with transaction.atomic():  # a savepoint: a failing config must not break the caller's transaction
         terms = _query_terms(store, query)
         query_config = _query_config(store, query) if language_bonus else SIMPLE
-    seeds = _seeds(terms)
+    seeds = _seeds(terms, chunk_count=store.chunk_count, skip_common=query_vector is not None)
     dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
     avg_len = (store.total_terms / store.chunk_count) if store.chunk_count else 1.0
     # Chunks written before languages existed have none: they were indexed in this one.
