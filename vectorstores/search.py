@@ -225,12 +225,12 @@ def hybrid_search(
     frequency = {term.lexeme: term.df for term in terms}
     # Reading 100·N/df rows (~3 µs each) costs less than a df-entry bitmap (~0.17 µs an entry)
     # once df > ~40·√N; PostgreSQL's estimate of how many chunks pass is too coarse to use here.
-    common = 40 * math.sqrt(max(store.chunk_count, 1))
+    scan_above = 40 * math.sqrt(max(store.chunk_count, 1))
     for position, lexeme in enumerate(seeds):
         params[f"t{position}"] = lexeme
         match = f"c.tsv @@ quote_literal(%(t{position})s)::tsquery"
-        if few and frequency[lexeme] > common:
-            # A common word: read the filter's chunks and check the word (the first hundred
+        if few and frequency[lexeme] > scan_above:
+            # A frequent word: read the filter's chunks and check the word (the first hundred
             # come after ~100·N/df rows) rather than build the word's bitmap to intersect
             # (60 ms for a word in a third of a million chunks; bench/search.py).
             match = f"({match}) IS TRUE"
