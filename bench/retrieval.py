@@ -166,7 +166,12 @@ def ndcg_at_10(rank: int | None) -> float:
 
 
 def evaluate(
-    queries: list[dict[str, Any]], mode: str, fusion: str, hybrid_weight: float, language_bonus: float | None
+    queries: list[dict[str, Any]],
+    mode: str,
+    fusion: str,
+    hybrid_weight: float,
+    language_bonus: float | None,
+    same_document_penalty: float | None,
 ) -> dict[str, Any]:
     from vectorstores.embeddings import get_embedder
     from vectorstores.models import VectorStore
@@ -179,20 +184,26 @@ def evaluate(
     embedder = get_embedder()
     per_language: dict[str, list[tuple[int | None]]] = {}
     latencies = []
+    positions: list[int | None] = []  # the relevant document's first chunk among the first ten results
+    options = {} if language_bonus is None else {"language_bonus": language_bonus}
+    if same_document_penalty is not None:
+        options["same_document_penalty"] = same_document_penalty
     for query in queries:
         vector = embedder.embed_query(query["query"])
         started = time.perf_counter()
         hits = hybrid_search(
             store=store, query=query["query"], query_vector=vector, top_k=50,
             dense_weight=dense_weight, sparse_weight=sparse_weight, fusion=fusion,
-            **({} if language_bonus is None else {"language_bonus": language_bonus}),
+            **options,
         )  # fmt: skip
         latencies.append(time.perf_counter() - started)
+        chunks = [hit.doc_id for hit in hits[:10]]
+        positions.append(chunks.index(query["relevant"]) + 1 if query["relevant"] in chunks else None)
         ranked = list(dict.fromkeys(hit.doc_id for hit in hits))  # documents, best chunk first
         rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
         per_language.setdefault(query["language"], []).append(rank)
         per_language.setdefault("all", []).append(rank)
-    return {"ranks": per_language, "latencies": latencies}
+    return {"ranks": per_language, "latencies": latencies, "positions": positions}
 
 
 def plain_bm25(documents: list[dict[str, Any]], queries: list[dict[str, Any]]) -> dict[str, list[int | None]]:
@@ -302,6 +313,9 @@ def main() -> None:
     parser.add_argument("--fusion", default="weighted", help="weighted, weighted_minmax or rrf")
     parser.add_argument("--dense-weight", type=float, default=0.5, help="hybrid: the dense side's weight")
     parser.add_argument("--language-bonus", type=float, help="the search's LANGUAGE_BONUS instead")
+    parser.add_argument(
+        "--same-document-penalty", type=float, help="the search's SAME_DOCUMENT_PENALTY instead"
+    )
     parser.add_argument("--keep", action="store_true", help="search the store as it is, no re-ingest")
     parser.add_argument("--save", help="keep each query's rank under this name (var/bench/ranks-NAME.json)")
     parser.add_argument("--compare", help="a saved name: print the paired nDCG@10 difference against it")
@@ -334,7 +348,9 @@ def main() -> None:
     saved: dict[str, Any] = {}
     earlier = json.loads((CACHE / f"ranks-{args.compare}.json").read_text()) if args.compare else {}
     for mode in args.modes.split(","):
-        result = evaluate(queries, mode, args.fusion, args.dense_weight, args.language_bonus)
+        result = evaluate(
+            queries, mode, args.fusion, args.dense_weight, args.language_bonus, args.same_document_penalty
+        )
         saved[mode] = result["ranks"]
         for language in ("all", "en", "fr"):
             print(f"| {mode} | {language} | {figures(result['ranks'][language])} |")
@@ -343,6 +359,8 @@ def main() -> None:
                 change = paired(earlier[mode][language], result["ranks"][language])
                 print(f"|  | {language}: nDCG@10 vs {args.compare} {change} | | | | |")
         print(f"|  | {translated_gap(queries, result['ranks'], partial)} | | | | |")
+        chunk_ndcg = statistics.mean(ndcg_at_10(position) for position in result["positions"])
+        print(f"|  | nDCG@10 counting the ten first chunks, not documents: {chunk_ndcg:.3f} | | | | |")
         latencies = result["latencies"]
         print(
             f"|  | search p50 {percentile(latencies, 50) * 1000:.1f} ms, "
