@@ -32,6 +32,7 @@ from vectorstores.models import (
     text_search_config_check,
 )
 from vectorstores.openai_embeddings import embedder_for
+from vectorstores.planner import store_statistics_refresh
 
 # At most this many tokens of titles (a document's title, a section's heading) are read before a
 # chunk that does not hold them itself (bench/retrieval.py measured it).
@@ -333,7 +334,9 @@ def document_ingest(
     )
     # Inference happens outside the transaction: rows are locked only for the short write.
     vectors = embedder.embed_passages([chunk.content or chunk.text for chunk in prepared.chunks])
-    return _write_document(store=store, prepared=prepared, vectors=vectors, owner=owner)
+    written = _write_document(store=store, prepared=prepared, vectors=vectors, owner=owner)
+    _statistics_refresh(store_id=store.pk)
+    return written
 
 
 @dataclass
@@ -391,7 +394,14 @@ def documents_ingest(
                 write(*pending)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+    _statistics_refresh(store_id=store.pk)
     return progress
+
+
+def _statistics_refresh(*, store_id: int) -> None:
+    chunk_count = VectorStore.objects.filter(pk=store_id).values_list("chunk_count", flat=True).first()
+    if chunk_count:
+        store_statistics_refresh(store_id=store_id, chunk_count=chunk_count)
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
