@@ -273,7 +273,7 @@ def hybrid_search(
         ),
         best AS (SELECT cfg, sum(weight) * (%(k1)s + 1) AS possible FROM idf GROUP BY cfg),
         scored AS MATERIALIZED (
-            SELECT c.id,
+            SELECT c.id, c.doc_id, c.chunk_index, c.document_id,
                    COALESCE(NULLIF(c.language, ''), %(fallback)s) AS cfg,
                    {dense_score} AS dense_score,
                    COALESCE((
@@ -304,11 +304,11 @@ def hybrid_search(
               FROM normalised n
         ),
         spread AS (
-            SELECT f.*, c.doc_id, c.chunk_index, c.document_id,
+            SELECT f.*,
                    f.score - %(same_doc)s * (row_number() OVER (
-                       PARTITION BY c.document_id
-                       ORDER BY f.score DESC, f.dense_score DESC, c.chunk_index) - 1) AS ranked_score
-              FROM fused f JOIN vectorstores_chunk c ON c.id = f.id
+                       PARTITION BY f.document_id
+                       ORDER BY f.score DESC, f.dense_score DESC, f.chunk_index) - 1) AS ranked_score
+              FROM fused f
         )
         SELECT s.doc_id, s.chunk_index, c.text, c.metadata, d.metadata, s.dense_score, s.bm25_score,
                s.ranked_score
