@@ -13,6 +13,7 @@ are refreshed when they are far off.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.db import connection
 
@@ -22,15 +23,18 @@ STALE_FACTOR = 2.0
 STALE_MIN_CHUNKS = 200
 
 
-def store_chunk_estimate(*, store_id: int) -> int:
-    """How many chunks the planner believes ``store_id`` has."""
+def estimated_rows(sql: str, params: list[Any]) -> int:
+    """How many rows PostgreSQL expects ``sql`` to return, from its statistics (no rows read)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM vectorstores_chunk WHERE store_id = %s", [store_id]
-        )
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def store_chunk_estimate(*, store_id: int) -> int:
+    """How many chunks the planner believes ``store_id`` has."""
+    return estimated_rows("SELECT 1 FROM vectorstores_chunk WHERE store_id = %s", [store_id])
 
 
 def store_statistics_refresh(*, store_id: int, chunk_count: int) -> bool:

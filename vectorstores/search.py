@@ -41,6 +41,7 @@ from django.db import connection, transaction
 
 from vectorstores.language import SIMPLE, detect
 from vectorstores.models import VectorStore
+from vectorstores.planner import estimated_rows
 
 # The values Anserini uses for passage collections; against the textbook 1.2/0.75 on
 # bench/retrieval.py: keyword +0.007 nDCG@10 (English +0.011), hybrid +0.005, positive in every
@@ -170,15 +171,10 @@ def _passing_estimate(store: VectorStore, filters: str) -> int:
     ``filterable`` (a millisecond; counting would read them all). A small store: all of them."""
     if store.chunk_count <= EXACT_FILTER_MAX:
         return store.chunk_count
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "EXPLAIN (FORMAT JSON) SELECT 1 FROM vectorstores_chunk "
-            "WHERE store_id = %s AND filterable @> %s::jsonb",
-            [store.pk, filters],
-        )
-        plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    return int(plan[0]["Plan"]["Plan Rows"])
+    return estimated_rows(
+        "SELECT 1 FROM vectorstores_chunk WHERE store_id = %s AND filterable @> %s::jsonb",
+        [store.pk, filters],
+    )
 
 
 def hybrid_search(
