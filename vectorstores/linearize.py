@@ -151,31 +151,74 @@ def linearize(document: Any) -> str:
     return "\n".join(line.text for line in flatten(document))
 
 
-def _split_long(prefix: str, text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Split an over-long value into the fewest ``prefix + piece`` lines that fit.
+_WORD = re.compile(r"\S+\s*")
 
-    Every piece keeps the leaf's path so that each chunk still says what it is about.
-    Cuts prefer a space in the second half of the piece.
-    """
+
+def _longest_fitting(low: int, high: int, fits: Callable[[int], bool]) -> int:
+    """The largest n in [low, high] with fits(n), given fits(low) (bisection)."""
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid):
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _split_word(prefix: str, word: str, fits: Callable[[str], bool]) -> list[str]:
+    """A word too long for one line (a URL, a hash, a run without spaces) cut by characters."""
     pieces: list[str] = []
-    rest = text
+    rest = word
     while rest:
         if fits(prefix + rest):
             pieces.append(prefix + rest)
             break
-        low, high = 1, len(rest)
-        while low < high:  # longest prefix of ``rest`` that fits
-            mid = (low + high + 1) // 2
-            if fits(prefix + rest[:mid]):
-                low = mid
-            else:
-                high = mid - 1
-        cut = low
-        space = rest.rfind(" ", 0, cut)
-        if space > cut // 2:
-            cut = space + 1
-        pieces.append(prefix + rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
+        cut = max(1, _longest_fitting(0, len(rest), lambda n, rest=rest: fits(prefix + rest[:n])))
+        pieces.append(prefix + rest[:cut])
+        rest = rest[cut:]
+    return pieces
+
+
+def _split_long(
+    prefix: str, text: str, fits: Callable[[str], bool], count_tokens: Callable[[str], int], max_tokens: int
+) -> list[str]:
+    """Split an over-long value into the fewest ``prefix + piece`` lines that fit, cut between words.
+
+    Every piece keeps the leaf's path so that each chunk still says what it is about. The
+    tokenizer splits on whitespace, so a run of words costs about the sum of what each costs
+    after another word (within a token or two): that sum picks the cut, one exact count checks
+    it, and bisection over the words settles it when the sum was short. Counting the whole rest
+    of the value at every step, as before, made long values quadratic (7 of the 15 s an ingest of
+    manual pages took, with every vector already computed).
+    """
+    words = _WORD.findall(text)
+    base = count_tokens("a")
+    costs: dict[str, int] = {}
+
+    def cost(word: str) -> int:
+        key = word.rstrip()
+        if key not in costs:
+            costs[key] = max(1, count_tokens(f"a {key}") - base)
+        return costs[key]
+
+    def piece(start: int, end: int) -> str:
+        return prefix + "".join(words[start:end]).rstrip()
+
+    pieces: list[str] = []
+    start, room = 0, max_tokens - count_tokens(prefix.rstrip() or "a")
+    while start < len(words):
+        end, used = start, 0
+        while end < len(words) and used + cost(words[end]) <= room:
+            used += cost(words[end])
+            end += 1
+        if end > start and not fits(piece(start, end)):
+            end = _longest_fitting(start, end - 1, lambda n, start=start: n == start or fits(piece(start, n)))
+        if end == start:  # the word alone is too long: cut inside it
+            pieces.extend(_split_word(prefix, words[start].rstrip(), fits))
+            start += 1
+            continue
+        pieces.append(piece(start, end))
+        start = end
     return pieces
 
 
@@ -208,7 +251,10 @@ def chunk_lines(
             units.append((line.text, line))
         else:
             prefix = f"{line.path}: "
-            units.extend((piece, line) for piece in _split_long(prefix, line.text[len(prefix) :], fits))
+            units.extend(
+                (piece, line)
+                for piece in _split_long(prefix, line.text[len(prefix) :], fits, count_tokens, max_tokens)
+            )
 
     # Tokenizing every candidate window would be quadratic; estimate from per-unit counts
     # (each count includes the model's fixed overhead once, plus one token per newline) and

@@ -208,3 +208,48 @@ def test_titles_are_left_out_when_they_do_not_fit_the_context_budget(embedder):
     )
 
     assert all(chunk.content.startswith("body: ") for chunk in chunks[1:])
+
+
+def test_a_long_value_is_cut_between_words_into_the_fewest_pieces(embedder):
+    words = [f"{'mot' if n % 3 else 'Wörterbuch'}{n}" for n in range(800)]
+    document = {"body": " ".join(words)}
+
+    chunks = chunk_lines(
+        list(flatten(document)), count_tokens=embedder.count_tokens, max_tokens=64, overlap_lines=0
+    )
+
+    pieces = [chunk.text.removeprefix("body: ").split() for chunk in chunks]
+    assert [word for piece in pieces for word in piece] == words  # no word cut, none lost
+    for piece, following in itertools.pairwise(pieces):
+        assert embedder.count_tokens("body: " + " ".join(piece)) <= 64
+        # the next word would not have fitted: no piece is shorter than it needs to be
+        assert embedder.count_tokens("body: " + " ".join([*piece, following[0]])) > 64
+
+
+def test_a_word_longer_than_a_chunk_is_cut_inside_and_kept_whole(embedder):
+    word = "".join(f"{n:x}" for n in range(2000))  # a hash, a URL: no space to cut at
+    document = {"digest": f"before {word} after"}
+
+    chunks = chunk_lines(
+        list(flatten(document)), count_tokens=embedder.count_tokens, max_tokens=64, overlap_lines=0
+    )
+
+    assert max(embedder.count_tokens(chunk.text) for chunk in chunks) <= 64
+    lines = [line.removeprefix("digest: ") for chunk in chunks for line in chunk.text.splitlines()]
+    assert "".join(lines) == f"before{word}after"
+    assert lines[0] == "before"  # the cut falls at the space first
+    assert lines[1].startswith(word[:20])
+
+
+def test_splitting_a_long_value_reads_it_a_bounded_number_of_times(embedder):
+    text = " ".join(f"terme{n}" for n in range(4000))
+    counted: list[int] = []
+
+    def count_tokens(value: str) -> int:
+        counted.append(len(value))
+        return embedder.count_tokens(value)
+
+    chunk_lines(list(flatten({"body": text})), count_tokens=count_tokens, max_tokens=128, overlap_lines=0)
+
+    # each piece is counted a few times, the words once: linear in the text, not quadratic
+    assert sum(counted) < 6 * len(text)
