@@ -157,14 +157,7 @@ def build(chunks: int) -> None:
                 )
         print(f"loaded {chunks} chunks in {time.perf_counter() - started:.0f} s")
         started = time.perf_counter()
-        cursor.execute(
-            "UPDATE vectorstores_chunk SET tsv = to_tsvector('simple', text) WHERE store_id = %s", [store.pk]
-        )
-        cursor.execute(
-            "UPDATE vectorstores_chunk c SET term_count = (SELECT sum(coalesce(array_length(positions, 1), 1)) "
-            "FROM unnest(c.tsv)) WHERE store_id = %s",
-            [store.pk],
-        )
+        # Each row's tsv and term_count were computed as COPY wrote it (the chunk trigger).
         cursor.execute(
             "INSERT INTO vectorstores_term (store_id, term, df) SELECT %s, lexeme, count(*) "
             "FROM vectorstores_chunk c, unnest(tsvector_to_array(c.tsv)) lexeme WHERE c.store_id = %s "
@@ -176,7 +169,7 @@ def build(chunks: int) -> None:
             "(SELECT sum(term_count) FROM vectorstores_chunk WHERE store_id = %s) WHERE id = %s",
             [chunks, store.pk, store.pk],
         )
-        print(f"text search columns and term statistics in {time.perf_counter() - started:.0f} s")
+        print(f"term statistics in {time.perf_counter() - started:.0f} s")
         started = time.perf_counter()
         # The whole graph fits in memory at a million 384-d vectors (~2 GB): a build that spills
         # to disk is several times slower.

@@ -277,24 +277,14 @@ def _write_documents(
         Chunk.objects.bulk_create(chunks, batch_size=1000)
         ids = [document.pk for document in documents]
         with connection.cursor() as cursor:
-            # Each document's search vector uses its language's configuration (vectorstores.
-            # language), built from what a reader reads, accents folded (kb_tsvector); then its
-            # length, for BM25.
+            # Each chunk's search vector (its document's language, what a reader reads, accents
+            # folded) and its length for BM25 were computed as it was written (the trigger of
+            # migration 0009); the store's total length grows by theirs.
             cursor.execute(
-                """
-                UPDATE vectorstores_chunk c SET tsv = x.tsv, term_count = x.terms
-                  FROM (SELECT id, v.tsv, COALESCE((SELECT sum(coalesce(array_length(positions, 1), 1))
-                                                      FROM unnest(v.tsv)), 0) AS terms
-                          FROM vectorstores_chunk,
-                               LATERAL (SELECT kb_tsvector(language::regconfig,
-                                                           COALESCE(NULLIF(content, ''), text)) AS tsv) v
-                         WHERE document_id = ANY(%s)) x
-                 WHERE c.id = x.id
-                RETURNING x.terms
-                """,
+                "SELECT COALESCE(sum(term_count), 0) FROM vectorstores_chunk WHERE document_id = ANY(%s)",
                 [ids],
             )
-            added_terms = sum(row[0] for row in cursor.fetchall())
+            added_terms = int(cursor.fetchone()[0])
         _change_term_stats(ids, store.pk, +1)
         for language in sorted({item.language for item, _offset in batch} - set(store.text_configs or [])):
             with connection.cursor() as cursor:

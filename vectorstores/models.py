@@ -182,8 +182,10 @@ class Chunk(models.Model):
     # chunk row, checked during the HNSW walk without a join (documents change only through
     # the ingestion, which rewrites their chunks).
     filterable = models.JSONField(_("filterable metadata"), default=dict, blank=True)
-    # Maintained by the ingestion service, in the text search configuration of the document's
-    # language (``language``; queries are scored against each chunk in its own configuration).
+    # Computed by the database as the row is written (trigger of migration 0009), with its
+    # ``term_count``: what a reader reads (``content``, else ``text``) in the text search
+    # configuration of the document's language (``language``; queries are scored against each
+    # chunk in its own configuration).
     tsv = SearchVectorField(_("search vector"), null=True)
     language = models.CharField(_("language"), max_length=63, blank=True, default="")
     term_count = models.PositiveIntegerField(_("terms"), default=0)
