@@ -44,6 +44,7 @@ MAN = Path("/usr/share/man")
 CACHE = ROOT / "var" / "bench"
 STORE = "bench-retrieval"
 SECTIONS = ("man1", "man5", "man7", "man8")
+CONFIGS = {"en": "english", "fr": "french"}
 MODES = {"hybrid": (0.5, 0.5), "dense": (1.0, 0.0), "keyword": (0.0, 1.0)}
 
 
@@ -147,7 +148,10 @@ class CachedEmbedder:
         np.savez(self.path, keys=np.array(keys), vectors=np.stack([self.vectors[k] for k in keys]))
 
 
-def ingest(documents: list[dict[str, Any]], embedder: CachedEmbedder) -> float:
+def ingest(
+    documents: list[dict[str, Any]], embedder: CachedEmbedder, *, given_language: bool = True
+) -> float:
+    """Into a fresh store; each document's language given in its metadata, or left to detection."""
     from vectorstores.ingestion import documents_ingest
     from vectorstores.models import VectorStore
 
@@ -155,7 +159,10 @@ def ingest(documents: list[dict[str, Any]], embedder: CachedEmbedder) -> float:
     started = time.perf_counter()
     documents_ingest(
         store_slug=STORE,
-        documents=((d["doc_id"], d["document"], {"language": d["language"]}) for d in documents),
+        documents=(
+            (d["doc_id"], d["document"], {"language": d["language"]} if given_language else {})
+            for d in documents
+        ),
     )
     embedder.save()
     return time.perf_counter() - started
@@ -320,6 +327,11 @@ def main() -> None:
     parser.add_argument("--save", help="keep each query's rank under this name (var/bench/ranks-NAME.json)")
     parser.add_argument("--compare", help="a saved name: print the paired nDCG@10 difference against it")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the plain BM25")
+    parser.add_argument(
+        "--detect-language",
+        action="store_true",
+        help="give documents no language: the ingestion detects each one's (as for REST clients that do not say)",
+    )
     args = parser.parse_args()
 
     setup_django()
@@ -330,7 +342,8 @@ def main() -> None:
     set_embedder(embedder)
     from vectorstores.models import VectorStore as Store
 
-    took = 0.0 if args.keep and Store.objects.filter(slug=STORE).exists() else ingest(documents, embedder)
+    kept = args.keep and Store.objects.filter(slug=STORE).exists()
+    took = 0.0 if kept else ingest(documents, embedder, given_language=not args.detect_language)
     from vectorstores.models import VectorStore
 
     store = VectorStore.objects.get(slug=STORE)
@@ -339,6 +352,9 @@ def main() -> None:
         f"{sum(q['language'] == 'fr' for q in queries)} French), {store.chunk_count} chunks; "
         f"ingested in {took:.1f} s ({embedder.encoded} passages embedded, the rest cached)"
     )
+    indexed = dict(store.documents.values_list("doc_id", "language"))
+    wrong = [d["doc_id"] for d in documents if indexed[d["doc_id"]] != CONFIGS[d["language"]]]
+    print(f"documents indexed in another language than their page's: {len(wrong)} {wrong[:8]}")
     print("| mode | language | nDCG@10 | Recall@10 | Recall@50 | MRR@10 |\n|---|---|---|---|---|---|")
     if args.baseline:
         baseline = plain_bm25(documents, queries)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import Conflict
 from vectorstores.converters import citation_for
 from vectorstores.embeddings import Embedder
-from vectorstores.language import document_config
+from vectorstores.language import chunk_configs, detect, given_config
 from vectorstores.linearize import ChunkDraft, chunk_lines, flatten
 from vectorstores.models import (
     EMBEDDING_DIMENSIONS,
@@ -51,6 +51,7 @@ class PreparedDocument:
     text: str
     chunks: list[ChunkDraft]
     language: str  # the text search configuration of its full-text index
+    chunk_languages: list[str]  # each chunk's: the document's, unless detected as another
 
 
 def clean_text(value: str | None) -> str | None:
@@ -153,14 +154,19 @@ def prepare_document(
         # The titles a chunk is read after fit in what the model reads beyond the chunk.
         context_tokens=min(CONTEXT_MAX_TOKENS, embedder.max_tokens - budget),
     )
-    content = "\n".join(chunk.content for chunk in chunks)
+    contents = [chunk.content for chunk in chunks]
+    given = given_config(store=store, metadata=metadata)
+    language = given or detect("\n".join(contents))
     return PreparedDocument(
         doc_id=doc_id,
         document=document,
         metadata=metadata,
         text="\n".join(line.text for line in lines),
         chunks=chunks,
-        language=document_config(store=store, metadata=metadata, text=content),
+        language=language,
+        chunk_languages=[language] * len(chunks)
+        if given or len(chunks) < 2
+        else chunk_configs(document=language, contents=contents),
     )
 
 
@@ -267,7 +273,7 @@ def _write_documents(
                         chunk_index=draft.index,
                         text=draft.text,
                         content=draft.content,
-                        language=item.language,
+                        language=item.chunk_languages[position],
                         source=draft.source,
                         embedding=vectors[start + position],
                         metadata=metadata,
@@ -286,7 +292,8 @@ def _write_documents(
             )
             added_terms = int(cursor.fetchone()[0])
         _change_term_stats(ids, store.pk, +1)
-        for language in sorted({item.language for item, _offset in batch} - set(store.text_configs or [])):
+        languages = {language for item, _offset in batch for language in item.chunk_languages}
+        for language in sorted(languages - set(store.text_configs or [])):
             with connection.cursor() as cursor:
                 cursor.execute(
                     """

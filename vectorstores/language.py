@@ -6,7 +6,9 @@ store's, else the one detected here among ``KB_LANGUAGES`` (default English and 
 ``simple`` (no stemming, no stop words). Detection counts each candidate language's stop words
 in the text (PostgreSQL's own Snowball lists: a word is a stop word of a configuration when that
 configuration indexes nothing for it) and picks the language with the most, if they make up a
-real share of the words; short or foreign texts stay ``simple``.
+real share of the words; short or foreign texts stay ``simple``. In a document whose language
+was detected, each chunk whose own text is clearly in another of those languages is indexed in
+it (``chunk_configs``): the English sections of a page translated in part are English.
 
 A store whose metadata names a ``text_search_config`` keeps using that one configuration for all
 its documents, as before.
@@ -85,10 +87,31 @@ def detect(text: str, *, candidates: list[str] | None = None, min_stop_words: in
     return best
 
 
-def document_config(*, store: Any, metadata: dict[str, Any], text: str) -> str:
-    """The configuration a document of ``store`` is indexed with (see the module's docstring)."""
+# A chunk of a document whose language was detected is indexed in another language only when
+# it holds at least this many of that language's stop words (a code sample's "the" and "of" in a
+# French page do not make it English).
+CHUNK_MIN_STOP_WORDS = 3
+
+
+def given_config(*, store: Any, metadata: dict[str, Any]) -> str | None:
+    """The configuration the store or the document's metadata names, if any."""
     forced = (store.metadata or {}).get("text_search_config")
     if forced:
         return str(forced)
-    given = config_for(metadata.get("language")) or config_for((store.metadata or {}).get("language"))
-    return given or detect(text)
+    return config_for(metadata.get("language")) or config_for((store.metadata or {}).get("language"))
+
+
+def document_config(*, store: Any, metadata: dict[str, Any], text: str) -> str:
+    """The configuration a document of ``store`` is indexed with (see the module's docstring)."""
+    return given_config(store=store, metadata=metadata) or detect(text)
+
+
+def chunk_configs(*, document: str, contents: list[str]) -> list[str]:
+    """Each chunk's configuration in a document whose language was detected, not given: its
+    own language when its text says so (a manual page translated only in part, a bilingual
+    FAQ), else the document's."""
+    configs = []
+    for content in contents:
+        found = detect(content, min_stop_words=CHUNK_MIN_STOP_WORDS)
+        configs.append(document if found == SIMPLE else found)
+    return configs

@@ -123,3 +123,57 @@ def test_a_question_asked_in_one_of_the_stores_languages_prefers_the_documents_i
 
     # Keywords say no language: nothing is preferred.
     assert scores("fichiers files") == pytest.approx(scores("fichiers files", language_bonus=0))
+
+
+PARTLY_TRANSLATED = {
+    "titre": "tri",
+    "sections": [
+        {"heading": "DESCRIPTION", "texte": " ".join([FRENCH] * 3)},
+        {"heading": "OPTIONS", "text": " ".join([ENGLISH] * 3)},  # left untranslated
+        {"heading": "EXEMPLE", "texte": f"{FRENCH} Par exemple : sort -k 2 the_file of_records"},
+    ],
+}
+
+
+@pytest.fixture
+def small_chunks(settings):
+    settings.KB_CHUNK_MAX_TOKENS = 80
+    settings.KB_CHUNK_OVERLAP_LINES = 0
+
+
+def _chunk_languages(doc_id: str) -> list[tuple[str, str]]:
+    """(language, which section's text the chunk holds) of each chunk, in order."""
+    chunks = Chunk.objects.filter(doc_id=doc_id).order_by("chunk_index")
+
+    def section(content: str) -> str:
+        return "example" if "sort -k" in content else "en" if "sorted" in content else "fr"
+
+    return [(chunk.language, section(chunk.content)) for chunk in chunks]
+
+
+def test_the_sections_of_a_detected_document_left_in_another_language_are_indexed_in_it(small_chunks):
+    document_ingest(store_slug="kb", doc_id="tri", document=PARTLY_TRANSLATED)
+    store = VectorStore.objects.get(slug="kb")
+
+    assert Document.objects.get(doc_id="tri").language == "french"
+    # a code sample's "the" and "of" do not make the last section English
+    chunks = _chunk_languages("tri")
+    assert {"fr", "en", "example"} == {section for _, section in chunks}
+    assert all(language == {"en": "english"}.get(section, "french") for language, section in chunks)
+    assert sorted(store.text_configs) == ["english", "french"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT language, tsvector_to_array(tsv) FROM vectorstores_chunk WHERE content LIKE %s",
+            ["%sorted alphabetically%"],
+        )
+        for language, lexemes in cursor.fetchall():  # English stop words and stems
+            assert language == "english"
+            assert "the" not in lexemes
+            assert "sort" in lexemes
+
+
+def test_a_documents_given_language_holds_for_all_its_chunks(small_chunks):
+    document_ingest(store_slug="kb", doc_id="tri", document=PARTLY_TRANSLATED, metadata={"language": "fr"})
+
+    assert {language for language, _ in _chunk_languages("tri")} == {"french"}
+    assert VectorStore.objects.get(slug="kb").text_configs == ["french"]
