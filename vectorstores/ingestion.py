@@ -283,7 +283,7 @@ def _write_documents(
         Chunk.objects.bulk_create(chunks, batch_size=1000)
         ids = [document.pk for document in documents]
         with connection.cursor() as cursor:
-            # Each chunk's search vector (its document's language, what a reader reads, accents
+            # Each chunk's search vector (its language, what a reader reads, accents
             # folded) and its length for BM25 were computed as it was written (the trigger of
             # migration 0009); the store's total length grows by theirs.
             cursor.execute(

@@ -101,11 +101,6 @@ def given_config(*, store: Any, metadata: dict[str, Any]) -> str | None:
     return config_for(metadata.get("language")) or config_for((store.metadata or {}).get("language"))
 
 
-def document_config(*, store: Any, metadata: dict[str, Any], text: str) -> str:
-    """The configuration a document of ``store`` is indexed with (see the module's docstring)."""
-    return given_config(store=store, metadata=metadata) or detect(text)
-
-
 def chunk_configs(*, document: str, contents: list[str]) -> list[str]:
     """Each chunk's configuration in a document whose language was detected, not given: its
     own language when its text says so (a manual page translated only in part, a bilingual
