@@ -58,30 +58,48 @@ def config_for(name: Any) -> str | None:
 def detect(text: str, *, candidates: list[str] | None = None, min_stop_words: int = MIN_STOP_WORDS) -> str:
     """The configuration among ``candidates`` (KB_LANGUAGES) whose stop words ``text`` uses most,
     or ``simple``."""
+    return detect_each([text], candidates=candidates, min_stop_words=min_stop_words)[0]
+
+
+def detect_each(
+    texts: list[str], *, candidates: list[str] | None = None, min_stop_words: int = MIN_STOP_WORDS
+) -> list[str]:
+    """``detect`` for each of ``texts``, in one query."""
     candidates = configured_languages() if candidates is None else candidates
-    sample = text[:SAMPLE_CHARS]
-    if not candidates or not sample.strip():
-        return SIMPLE
+    samples = [text[:SAMPLE_CHARS] for text in texts]
+    if not candidates or not any(sample.strip() for sample in samples):
+        return [SIMPLE] * len(texts)
     with connection.cursor() as cursor:
         cursor.execute(
             """
             WITH words AS (
-                SELECT w FROM regexp_split_to_table(lower(%s), '[^[:alpha:]]+') AS w WHERE w <> ''
+                SELECT t.n, w
+                  FROM unnest(%s::text[]) WITH ORDINALITY AS t(sample, n),
+                       regexp_split_to_table(lower(t.sample), '[^[:alpha:]]+') AS w
+                 WHERE w <> ''
             )
-            SELECT c.cfg,
+            SELECT w.n, c.cfg,
                    count(*) FILTER (WHERE to_tsvector(c.cfg::regconfig, w.w) = ''::tsvector),
                    count(*)
               FROM words w CROSS JOIN unnest(%s::text[]) AS c(cfg)
-             GROUP BY c.cfg
-             ORDER BY 2 DESC, c.cfg
+             GROUP BY w.n, c.cfg
+             ORDER BY w.n, 3 DESC, c.cfg
             """,
-            [sample, candidates],
+            [samples, candidates],
         )
         rows = cursor.fetchall()
-    if not rows:
+    counts: dict[int, list[tuple[str, int, int]]] = {}
+    for n, config, stop_words, words in rows:
+        counts.setdefault(n - 1, []).append((config, stop_words, words))
+    return [_verdict(counts.get(index, []), min_stop_words) for index in range(len(texts))]
+
+
+def _verdict(counts: list[tuple[str, int, int]], min_stop_words: int) -> str:
+    """The language with the most stop words, best first in ``counts``, if they are enough."""
+    if not counts:
         return SIMPLE
-    best, stop_words, words = rows[0]
-    runner_up = rows[1][1] if len(rows) > 1 else 0
+    best, stop_words, words = counts[0]
+    runner_up = counts[1][1] if len(counts) > 1 else 0
     if stop_words < min_stop_words or stop_words < MIN_STOP_WORD_SHARE * words or stop_words == runner_up:
         return SIMPLE
     return best
@@ -105,8 +123,5 @@ def chunk_configs(*, document: str, contents: list[str]) -> list[str]:
     """Each chunk's configuration in a document whose language was detected, not given: its
     own language when its text says so (a manual page translated only in part, a bilingual
     FAQ), else the document's."""
-    configs = []
-    for content in contents:
-        found = detect(content, min_stop_words=CHUNK_MIN_STOP_WORDS)
-        configs.append(document if found == SIMPLE else found)
-    return configs
+    found = detect_each(contents, min_stop_words=CHUNK_MIN_STOP_WORDS)
+    return [document if config == SIMPLE else config for config in found]

@@ -179,9 +179,7 @@ def _split_word(prefix: str, word: str, fits: Callable[[str], bool]) -> list[str
     return pieces
 
 
-def _split_long(
-    prefix: str, text: str, fits: Callable[[str], bool], count_tokens: Callable[[str], int], max_tokens: int
-) -> list[str]:
+def _split_long(prefix: str, text: str, count_tokens: Callable[[str], int], max_tokens: int) -> list[str]:
     """Split an over-long value into the fewest ``prefix + piece`` lines that fit, cut between words.
 
     Every piece keeps the leaf's path so that each chunk still says what it is about. The
@@ -191,6 +189,10 @@ def _split_long(
     of the value at every step, as before, made long values quadratic (7 of the 15 s an ingest of
     manual pages took, with every vector already computed).
     """
+
+    def fits(value: str) -> bool:
+        return count_tokens(value) <= max_tokens
+
     words = _WORD.findall(text)
     base = count_tokens("a")
     costs: dict[str, int] = {}
@@ -253,7 +255,7 @@ def chunk_lines(
             prefix = f"{line.path}: "
             units.extend(
                 (piece, line)
-                for piece in _split_long(prefix, line.text[len(prefix) :], fits, count_tokens, max_tokens)
+                for piece in _split_long(prefix, line.text[len(prefix) :], count_tokens, max_tokens)
             )
 
     # Tokenizing every candidate window would be quadratic; estimate from per-unit counts

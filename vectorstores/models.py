@@ -184,8 +184,9 @@ class Chunk(models.Model):
     filterable = models.JSONField(_("filterable metadata"), default=dict, blank=True)
     # Computed by the database as the row is written (trigger of migration 0009), with its
     # ``term_count``: what a reader reads (``content``, else ``text``) in the text search
-    # configuration of the document's language (``language``; queries are scored against each
-    # chunk in its own configuration).
+    # configuration of the chunk's language (``language``: its document's, or its own in a
+    # document whose language was detected; queries are scored against each chunk in its own
+    # configuration).
     tsv = SearchVectorField(_("search vector"), null=True)
     language = models.CharField(_("language"), max_length=63, blank=True, default="")
     term_count = models.PositiveIntegerField(_("terms"), default=0)
