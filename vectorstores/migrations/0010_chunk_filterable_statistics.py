@@ -17,7 +17,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            "ALTER TABLE vectorstores_chunk ALTER COLUMN filterable SET STATISTICS 1000",
+            # Analysed now: a store that exists already would otherwise wait for autovacuum.
+            [
+                "ALTER TABLE vectorstores_chunk ALTER COLUMN filterable SET STATISTICS 1000",
+                "ANALYZE vectorstores_chunk (filterable)",
+            ],
             "ALTER TABLE vectorstores_chunk ALTER COLUMN filterable SET STATISTICS -1",
         )
     ]
