@@ -340,12 +340,10 @@ def main() -> None:
     documents, queries = build_set(args.pairs, args.max_chars)
     embedder = CachedEmbedder(get_embedder())
     set_embedder(embedder)
-    from vectorstores.models import VectorStore as Store
-
-    kept = args.keep and Store.objects.filter(slug=STORE).exists()
-    took = 0.0 if kept else ingest(documents, embedder, given_language=not args.detect_language)
     from vectorstores.models import VectorStore
 
+    kept = args.keep and VectorStore.objects.filter(slug=STORE).exists()
+    took = 0.0 if kept else ingest(documents, embedder, given_language=not args.detect_language)
     store = VectorStore.objects.get(slug=STORE)
     print(
         f"{len(documents)} documents ({len(queries)} queries, "

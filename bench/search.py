@@ -185,7 +185,7 @@ def build(chunks: int) -> None:
 def vacuum() -> None:
     from django.db import connection
 
-    # The bulk load rewrote every row twice; without this, autovacuum runs during the timings.
+    # A million fresh rows: without this, autovacuum (and hint-bit writes) run during the timings.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE vectorstores_chunk")
         cursor.execute("VACUUM ANALYZE vectorstores_term")
