@@ -79,7 +79,10 @@ class VectorStoreForm(forms.ModelForm):
 
     class Meta:
         model = VectorStore
-        fields = ("slug", "title", "description", "metadata", "read_access", "read_groups")
+        fields = (
+            "slug", "title", "description", "metadata", "read_access", "read_groups",
+            "dense_weight", "sparse_weight",
+        )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -227,7 +230,10 @@ class VectorStoreAdmin(RefuseDeletingWhatIsUsed, admin.ModelAdmin):
 
     def search_view(self, request: HttpRequest, store_id: int) -> HttpResponse:
         store = get_object_or_404(VectorStore, pk=store_id)
-        form = SearchForm(request.GET if "query" in request.GET else None)
+        form = SearchForm(
+            request.GET if "query" in request.GET else None,
+            initial={"dense_weight": store.dense_weight, "sparse_weight": store.sparse_weight},
+        )
         hits, error = [], None
         if form.is_bound and form.is_valid():
             try:

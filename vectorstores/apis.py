@@ -58,15 +58,19 @@ class StoreOutput(serializers.ModelSerializer):
         fields = [
             "slug", "title", "description", "metadata", "created_at", "updated_at", "documents_count",
             "read_access", "read_groups", "embedding_model", "embedding_dimensions", "embedding_pending",
-            "reembed_done",
+            "reembed_done", "dense_weight", "sparse_weight",
         ]  # fmt: skip
 
 
 class StoreAccessInput(serializers.Serializer):
-    """Who may read a store: everyone signed in, admins only, or the named groups; and the
-    embedder its vectors are made with ("" = the local model; a change re-embeds in the background)."""
+    """Who may read a store: everyone signed in, admins only, or the named groups; the embedder
+    its vectors are made with ("" = the local model; a change re-embeds in the background); and
+    the weights its searches use when their caller gives none."""
 
     embedding_model = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    # What the store's searches weigh when their caller gives no weights (see VectorStore).
+    dense_weight = serializers.FloatField(required=False, min_value=0, max_value=1)
+    sparse_weight = serializers.FloatField(required=False, min_value=0, max_value=1)
 
     read_access = serializers.ChoiceField(choices=VectorStore.ReadAccess.choices, required=False)
     read_groups = serializers.ListField(
@@ -300,8 +304,9 @@ class SearchApi(APIView):
         query = serializers.CharField(max_length=2000)
         top_k = serializers.IntegerField(default=5, min_value=1, max_value=50)
         metadata_filters = serializers.DictField(required=False, default=dict)
-        dense_weight = serializers.FloatField(default=0.5, min_value=0)
-        sparse_weight = serializers.FloatField(default=0.5, min_value=0)
+        # Left out: the store's own (0.5/0.5 unless an admin set them).
+        dense_weight = serializers.FloatField(required=False, min_value=0)
+        sparse_weight = serializers.FloatField(required=False, min_value=0)
 
     class Output(serializers.Serializer):
         doc_id = serializers.CharField()

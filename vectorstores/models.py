@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 from pgvector.django import HnswIndex, VectorField
@@ -21,6 +22,18 @@ WIDGET_STORE_SLUG = "chatkit-widgets"
 # each document's full-text index in its language, accents folded; 3: a chunk's content starts
 # with the titles of the objects it starts in (the document's title, its section's heading).
 INDEX_VERSION = 3
+
+DEFAULT_DENSE_WEIGHT = 0.5
+DEFAULT_SPARSE_WEIGHT = 0.5
+WEIGHT_VALIDATORS = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+WEIGHTS_MESSAGE = _("At least one of the dense and sparse weights must be above 0.")
+
+
+def search_weights_check(*, dense_weight: float | None, sparse_weight: float | None) -> None:
+    """A search needs something to rank by: both weights at 0 would score every chunk 0."""
+    if dense_weight is not None and sparse_weight is not None and dense_weight <= 0 and sparse_weight <= 0:
+        raise ValidationError({"sparse_weight": [WEIGHTS_MESSAGE]})
+
 
 # The vector column has a fixed width so that HNSW can index it; both supported embedders
 # (multilingual-e5-small and all-MiniLM-L6-v2) produce 384 dimensions.
@@ -88,6 +101,19 @@ class VectorStore(models.Model):
     # older stores are re-indexed in the background (vectorstores.tasks.store_reindex).
     index_version = models.PositiveSmallIntegerField(_("index version"), default=INDEX_VERSION)
     reindex_done = models.PositiveIntegerField(_("documents re-indexed"), default=0)
+    # How its searches weigh the two sides when the caller does not say (REST without weights,
+    # the assistant's tool, workflow steps, MCP): score = dense_weight · vectors + sparse_weight ·
+    # BM25 (vectorstores.search). 0.5/0.5 is within 0.005 nDCG@10 of the best weights from 0.4
+    # to 0.7 on bench/retrieval.py's prose; a store of codes, part numbers or identifiers may want
+    # more of the text side, one of loosely worded notes more of the vectors.
+    dense_weight = models.FloatField(
+        _("dense weight"), default=DEFAULT_DENSE_WEIGHT, validators=WEIGHT_VALIDATORS,
+        help_text=_("Share of the vector similarity in the score, 0 to 1 (0 = full text only)."),
+    )  # fmt: skip
+    sparse_weight = models.FloatField(
+        _("sparse weight"), default=DEFAULT_SPARSE_WEIGHT, validators=WEIGHT_VALIDATORS,
+        help_text=_("Share of the full-text (BM25) score, 0 to 1 (0 = vectors only)."),
+    )  # fmt: skip
     # BM25 needs the number of chunks and their average length; kept up to date on ingest.
     chunk_count = models.BigIntegerField(_("chunks"), default=0)
     total_terms = models.BigIntegerField(_("terms"), default=0)
@@ -99,6 +125,15 @@ class VectorStore(models.Model):
         verbose_name_plural = _("vector stores")
         ordering = ["slug"]
         indexes = [GinIndex(fields=["metadata"], name="vectorstore_metadata_gin")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(dense_weight__gte=0, dense_weight__lte=1)
+                & models.Q(sparse_weight__gte=0, sparse_weight__lte=1)
+                & (models.Q(dense_weight__gt=0) | models.Q(sparse_weight__gt=0)),
+                name="vectorstore_search_weights",
+                violation_error_message=WEIGHTS_MESSAGE,
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title or self.slug
@@ -112,6 +147,7 @@ class VectorStore(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        search_weights_check(dense_weight=self.dense_weight, sparse_weight=self.sparse_weight)
         self.title = (self.title or "").strip() or None
         self.description = (self.description or "").strip() or None
         if isinstance(self.metadata, dict):

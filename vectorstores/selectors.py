@@ -9,7 +9,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from core.db import db_call
 from vectorstores.ingestion import check_embedder
-from vectorstores.models import WIDGET_STORE_SLUG, Document, VectorStore, text_search_config_check
+from vectorstores.models import (
+    WIDGET_STORE_SLUG,
+    Document,
+    VectorStore,
+    search_weights_check,
+    text_search_config_check,
+)
 from vectorstores.openai_embeddings import embedder_for
 from vectorstores.search import SearchHit, hybrid_search
 
@@ -75,9 +81,13 @@ def store_search(
     query: str,
     top_k: int = 5,
     metadata_filters: dict[str, Any] | None = None,
-    dense_weight: float = 0.5,
-    sparse_weight: float = 0.5,
+    dense_weight: float | None = None,
+    sparse_weight: float | None = None,
 ) -> list[SearchHit]:
+    """The store's best chunks for ``query``; a weight not given is the store's own."""
+    dense_weight = store.dense_weight if dense_weight is None else dense_weight
+    sparse_weight = store.sparse_weight if sparse_weight is None else sparse_weight
+    search_weights_check(dense_weight=dense_weight, sparse_weight=sparse_weight)
     if store.chunk_count == 0:
         return []
     query_vector = None

@@ -22,7 +22,14 @@ from vectorstores.ingestion import (  # noqa: F401 (the knowledge base's write A
     documents_ingest,
     store_lock,
 )
-from vectorstores.models import IngestionJob, VectorStore, text_search_config_check
+from vectorstores.models import (
+    DEFAULT_DENSE_WEIGHT,
+    DEFAULT_SPARSE_WEIGHT,
+    IngestionJob,
+    VectorStore,
+    search_weights_check,
+    text_search_config_check,
+)
 from vectorstores.openai_embeddings import choices as openai_choices
 from vectorstores.openai_embeddings import is_openai
 from vectorstores.sources import accepted
@@ -37,8 +44,11 @@ def store_create(
     read_access: str = "",
     read_groups: list[Any] | None = None,
     embedding_model: str | None = None,
+    dense_weight: float = DEFAULT_DENSE_WEIGHT,
+    sparse_weight: float = DEFAULT_SPARSE_WEIGHT,
 ) -> VectorStore:
     text_search_config_check(metadata)
+    search_weights_check(dense_weight=dense_weight, sparse_weight=sparse_weight)
     embedding_model = settings.KB_STORE_EMBEDDER if embedding_model is None else embedding_model
     embedder_check(embedding_model)
     with transaction.atomic():
@@ -50,6 +60,8 @@ def store_create(
                 "metadata": metadata or {},
                 "read_access": read_access,
                 "embedding_model": embedding_model,
+                "dense_weight": dense_weight,
+                "sparse_weight": sparse_weight,
             },
         )
         if not created:
@@ -69,6 +81,10 @@ def store_update(*, store: VectorStore, **fields: Any) -> VectorStore:
     for name in ("title", "description"):
         if name in fields:
             setattr(store, name, clean_text(fields[name]))
+    for name in ("dense_weight", "sparse_weight"):
+        if name in fields:
+            setattr(store, name, fields[name])
+    search_weights_check(dense_weight=store.dense_weight, sparse_weight=store.sparse_weight)
     if "metadata" in fields:
         store.metadata = fields["metadata"]
     with transaction.atomic():
