@@ -213,6 +213,48 @@ def evaluate(
     return {"ranks": per_language, "latencies": latencies, "positions": positions}
 
 
+def evaluate_rest(queries: list[dict[str, Any]], mode: str, hybrid_weight: float) -> dict[str, Any]:
+    """The same queries through ``POST /api/vector-stores/{slug}/search_json``, as a client sees
+    them: each timed from request to parsed answer, its query embedded inside the request (the
+    query cache is emptied first). Ranks must match the direct calls'."""
+    from django.contrib.auth import get_user_model
+    from rest_framework.test import APIClient
+
+    from vectorstores.embeddings import get_embedder
+    from vectorstores.models import VectorStore
+
+    dense_weight, sparse_weight = MODES[mode]
+    if mode == "hybrid":
+        dense_weight, sparse_weight = hybrid_weight, 1 - hybrid_weight
+    VectorStore.objects.filter(slug=STORE).update(read_access=VectorStore.ReadAccess.USERS)
+    user = get_user_model().objects.filter(email="bench-retrieval@example.com").first()
+    client = APIClient()
+    client.force_authenticate(
+        user or get_user_model().objects.create_user(email="bench-retrieval@example.com", password=None)
+    )
+    inner = getattr(get_embedder(), "inner", get_embedder())
+    inner.__dict__.pop("_queries", None)
+    per_language: dict[str, list[int | None]] = {}
+    latencies = []
+    for query in queries:
+        body = {
+            "query": query["query"],
+            "top_k": 50,
+            "dense_weight": dense_weight,
+            "sparse_weight": sparse_weight,
+        }
+        started = time.perf_counter()
+        response = client.post(f"/api/vector-stores/{STORE}/search_json", body, format="json")
+        hits = response.json()
+        latencies.append(time.perf_counter() - started)
+        assert response.status_code == 200, hits
+        ranked = list(dict.fromkeys(hit["doc_id"] for hit in hits))
+        rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
+        per_language.setdefault(query["language"], []).append(rank)
+        per_language.setdefault("all", []).append(rank)
+    return {"ranks": per_language, "latencies": latencies}
+
+
 def plain_bm25(documents: list[dict[str, Any]], queries: list[dict[str, Any]]) -> dict[str, list[int | None]]:
     """A textbook BM25 (k1 1.2, b 0.75) with Snowball stemming, outside the project: each text is
     lower-cased, split on non-letters, stemmed in its own language (``pip install
@@ -324,6 +366,9 @@ def main() -> None:
         "--same-document-penalty", type=float, help="the search's SAME_DOCUMENT_PENALTY instead"
     )
     parser.add_argument("--keep", action="store_true", help="search the store as it is, no re-ingest")
+    parser.add_argument(
+        "--rest", action="store_true", help="also ask each mode's queries through the REST API, timed"
+    )
     parser.add_argument("--save", help="keep each query's rank under this name (var/bench/ranks-NAME.json)")
     parser.add_argument("--compare", help="a saved name: print the paired nDCG@10 difference against it")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false", help="skip the plain BM25")
@@ -380,6 +425,14 @@ def main() -> None:
             f"|  | search p50 {percentile(latencies, 50) * 1000:.1f} ms, "
             f"p95 {percentile(latencies, 95) * 1000:.1f} ms (query embedding excluded) | | | | |"
         )
+        if args.rest:
+            rest = evaluate_rest(queries, mode, args.dense_weight)
+            same = sum(a == b for a, b in zip(rest["ranks"]["all"], result["ranks"]["all"], strict=True))
+            print(
+                f"|  | over REST: nDCG@10 {figures(rest['ranks']['all']).split(' | ')[0]}, same rank for "
+                f"{same}/{len(queries)} queries; p50 {percentile(rest['latencies'], 50) * 1000:.1f} ms, "
+                f"p95 {percentile(rest['latencies'], 95) * 1000:.1f} ms (query embedding included) | | | | |"
+            )
     if args.save:
         (CACHE / f"ranks-{args.save}.json").write_text(json.dumps(saved))
 
