@@ -1,7 +1,7 @@
 """Retrieval quality on a labelled bilingual set: Debian's manual pages, in English and French.
 
     sudo apt-get install manpages-fr     # once: the French pages (Debian's manpages-l10n)
-    .venv/bin/python bench/retrieval.py [--pairs 300] [--max-chars 1500] [--modes hybrid,dense,keyword]
+    .venv/bin/python bench/retrieval.py [--pairs 300] [--max-chars 1500] [--modes hybrid,dense,keyword] [--rest]
 
 The set (built once into var/bench/manpages-*.json): every manual page that Debian ships in both
 languages on this machine (the English page from the package that owns the command, the French
@@ -15,7 +15,8 @@ own language; the other language's page is a distractor like any other.
 Documents go through the project's own ingestion into the store ``bench-retrieval`` (rebuilt when
 the chunk text or the store's settings change); queries through the same search the REST API
 runs. Prints nDCG@10, Recall@10, Recall@50 and MRR@10 per language and per mode, and the search
-latency. About a quarter of Debian's French pages are translated only in part (whole sections
+latency; ``--rest`` asks the same queries through the REST API as well (the same ranks are
+expected), timed as a client sees them, query embedding included. About a quarter of Debian's French pages are translated only in part (whole sections
 left in English); each mode also reports the English/French gap over the pairs whose French page
 is translated throughout, so that what the set lacks is not read as what the search lacks.
 Passage embeddings are cached in var/bench/ by (model, text), so only changed texts are
