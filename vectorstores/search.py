@@ -41,7 +41,7 @@ from django.db import connection, transaction
 
 from vectorstores.language import SIMPLE, detect
 from vectorstores.models import VectorStore
-from vectorstores.planner import estimated_rows
+from vectorstores.planner import EXACT_FILTER_MAX, estimated_rows
 
 # The values Anserini uses for passage collections; against the textbook 1.2/0.75 on
 # bench/retrieval.py: keyword +0.007 nDCG@10 (English +0.011), hybrid +0.005, positive in every
@@ -58,11 +58,6 @@ SPARSE_PER_TERM = 100
 # vectors bring.
 COMMON_SHARE = 0.1
 DENSE_MIN_CANDIDATES = 40
-# A filter that leaves at most this many chunks is searched exactly over those chunks (found
-# through the GIN index on ``Chunk.filterable``) instead of through the HNSW graph: at a million
-# chunks, a filter keeping 1 % made the graph walk visit thousands of tuples to find the 40 that
-# pass (bench/search.py).
-EXACT_FILTER_MAX = 50_000
 # hnsw.ef_search floor, measured with bench/search.py on vectors shaped like real embeddings:
 # recall@10 0.988 at 100k chunks and 0.967 at a million with 200 (0.977 with 400, for ~3 ms more
 # per query and twice the index pages to keep in memory).
@@ -168,12 +163,18 @@ def _seeds(terms: list[QueryTerm], *, chunk_count: int, skip_common: bool = True
 
 def _passing_estimate(store: VectorStore, filters: str) -> int:
     """How many chunks pass ``filters``, as PostgreSQL estimates it from its statistics on
-    ``filterable`` (a millisecond; counting would read them all). A small store: all of them."""
+    ``filterable`` (a millisecond; counting would read them all). A small store: all of them.
+
+    The store is named inside the containment (every chunk's filterable metadata holds its
+    store's slug) rather than as ``store_id = …``: the planner multiplies the selectivities of
+    two conditions as if they were independent, so a store holding a third of the table had
+    its filters estimated at a third of the truth (test_planner_statistics)."""
     if store.chunk_count <= EXACT_FILTER_MAX:
         return store.chunk_count
-    return estimated_rows(
-        "SELECT 1 FROM vectorstores_chunk WHERE store_id = %s AND filterable @> %s::jsonb",
-        [store.pk, filters],
+    within = json.dumps({"store": store.slug, **json.loads(filters)})
+    return min(
+        estimated_rows("SELECT 1 FROM vectorstores_chunk WHERE filterable @> %s::jsonb", [within]),
+        store.chunk_count,
     )
 
 

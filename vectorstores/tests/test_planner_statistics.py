@@ -8,6 +8,7 @@ from django.db import connection
 from vectorstores.ingestion import documents_ingest
 from vectorstores.models import EMBEDDING_DIMENSIONS, VectorStore
 from vectorstores.planner import estimated_rows, store_chunk_estimate, store_statistics_refresh
+from vectorstores.search import _passing_estimate
 
 
 def ingest(slug: str, count: int) -> VectorStore:
@@ -42,9 +43,12 @@ def test_a_small_store_beside_a_large_one_is_estimated_from_its_own_size():
     assert 125 <= store_chunk_estimate(store_id=small.pk) <= 500
 
 
-def add_chunks(store: VectorStore, count: int, topics: int) -> None:
+def add_chunks(
+    store: VectorStore, count: int, topics: int, *, prefix: str = "t", analyze: bool = True
+) -> None:
     """``count`` chunks of one document written directly, each with its own filterable metadata
-    (an id) and one of ``topics`` topics: what a store's chunks look like to the planner."""
+    (an id) and one of ``topics`` topics (``prefix`` + a number): what a store's chunks look like
+    to the planner."""
     document = store.documents.create(doc_id="many", document={}, text="", metadata={}, chunk_count=count)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -52,11 +56,12 @@ def add_chunks(store: VectorStore, count: int, topics: int) -> None:
             "language, source, embedding, metadata, filterable, term_count, created_at, updated_at) "
             "SELECT %s, %s, 'many', n, 'chunk', 'chunk', 'simple', '{}', "
             "array_fill(1.0, ARRAY[%s])::vector, '{}', "
-            "jsonb_build_object('id', md5(n::text), 'topic', 't' || (n %% %s)), 0, now(), now() "
+            "jsonb_build_object('id', md5(n::text), 'topic', %s || (n %% %s), 'store', %s), 0, now(), now() "
             "FROM generate_series(0, %s - 1) n",
-            [store.pk, document.pk, EMBEDDING_DIMENSIONS, topics, count],
+            [store.pk, document.pk, EMBEDDING_DIMENSIONS, prefix, topics, store.slug, count],
         )
-        cursor.execute("ANALYZE vectorstores_chunk")
+        if analyze:
+            cursor.execute("ANALYZE vectorstores_chunk")
 
 
 @pytest.mark.django_db
@@ -76,3 +81,38 @@ def test_filters_keeping_one_chunk_in_a_hundred_are_estimated_within_a_factor_of
     ]
     outside = [estimate for estimate in estimates if not 40 <= estimate <= 160]
     assert len(outside) <= 5, sorted(estimates)
+
+
+def topic_estimate(store: VectorStore, topic: str) -> int:
+    return estimated_rows(
+        "SELECT 1 FROM vectorstores_chunk WHERE store_id = %s AND filterable @> %s::jsonb",
+        [store.pk, json.dumps({"topic": topic})],
+    )
+
+
+@pytest.mark.django_db
+def test_a_new_large_store_s_filters_are_estimated_from_its_own_values_after_ingest(monkeypatch):
+    for module in ("vectorstores.planner", "vectorstores.search"):  # "large": over 1,000 chunks
+        monkeypatch.setattr(f"{module}.EXACT_FILTER_MAX", 1000)
+    add_chunks(VectorStore.objects.create(slug="old", title="old"), 8000, topics=100)
+    new = VectorStore.objects.create(slug="new", title="new")
+    add_chunks(new, 4000, topics=4, prefix="n", analyze=False)  # 1,000 chunks per topic
+    new.chunk_count = 4000  # what the ingestion keeps
+    assert topic_estimate(new, "n1") < 250  # values the histogram has never seen
+
+    assert store_statistics_refresh(store_id=new.pk, chunk_count=4000) is True
+
+    # What the search decides by (exact scan or HNSW walk): the truth is 1,000.
+    assert 500 <= _passing_estimate(new, json.dumps({"topic": "n1"})) <= 2000
+
+
+@pytest.mark.django_db
+def test_a_store_small_enough_for_exact_filtered_search_only_refreshes_its_size():
+    add_chunks(VectorStore.objects.create(slug="old", title="old"), 8000, topics=100)
+    new = VectorStore.objects.create(slug="new", title="new")
+    add_chunks(new, 4000, topics=4, prefix="n", analyze=False)
+
+    assert store_statistics_refresh(store_id=new.pk, chunk_count=4000) is True
+
+    assert 2000 <= store_chunk_estimate(store_id=new.pk) <= 8000
+    assert topic_estimate(new, "n1") < 250  # filterable was not analysed: not needed below 50,000
