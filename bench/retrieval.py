@@ -173,6 +173,19 @@ def ndcg_at_10(rank: int | None) -> float:
     return 1 / math.log2(rank + 1) if rank is not None and rank <= 10 else 0.0
 
 
+def weights_for(mode: str, hybrid_weight: float) -> tuple[float, float]:
+    """(dense, sparse) weights of a mode; hybrid's from ``--dense-weight``."""
+    return (hybrid_weight, 1 - hybrid_weight) if mode == "hybrid" else MODES[mode]
+
+
+def record(per_language: dict[str, list[int | None]], query: dict[str, Any], doc_ids: list[str]) -> None:
+    """The rank of the query's relevant document among the results' documents (best chunk first)."""
+    ranked = list(dict.fromkeys(doc_ids))
+    rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
+    per_language.setdefault(query["language"], []).append(rank)
+    per_language.setdefault("all", []).append(rank)
+
+
 def evaluate(
     queries: list[dict[str, Any]],
     mode: str,
@@ -186,11 +199,9 @@ def evaluate(
     from vectorstores.search import hybrid_search
 
     store = VectorStore.objects.get(slug=STORE)
-    dense_weight, sparse_weight = MODES[mode]
-    if mode == "hybrid":
-        dense_weight, sparse_weight = hybrid_weight, 1 - hybrid_weight
+    dense_weight, sparse_weight = weights_for(mode, hybrid_weight)
     embedder = get_embedder()
-    per_language: dict[str, list[tuple[int | None]]] = {}
+    per_language: dict[str, list[int | None]] = {}
     latencies = []
     positions: list[int | None] = []  # the relevant document's first chunk among the first ten results
     options = {} if language_bonus is None else {"language_bonus": language_bonus}
@@ -207,10 +218,7 @@ def evaluate(
         latencies.append(time.perf_counter() - started)
         chunks = [hit.doc_id for hit in hits[:10]]
         positions.append(chunks.index(query["relevant"]) + 1 if query["relevant"] in chunks else None)
-        ranked = list(dict.fromkeys(hit.doc_id for hit in hits))  # documents, best chunk first
-        rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
-        per_language.setdefault(query["language"], []).append(rank)
-        per_language.setdefault("all", []).append(rank)
+        record(per_language, query, [hit.doc_id for hit in hits])
     return {"ranks": per_language, "latencies": latencies, "positions": positions}
 
 
@@ -224,9 +232,7 @@ def evaluate_rest(queries: list[dict[str, Any]], mode: str, hybrid_weight: float
     from vectorstores.embeddings import get_embedder
     from vectorstores.models import VectorStore
 
-    dense_weight, sparse_weight = MODES[mode]
-    if mode == "hybrid":
-        dense_weight, sparse_weight = hybrid_weight, 1 - hybrid_weight
+    dense_weight, sparse_weight = weights_for(mode, hybrid_weight)
     VectorStore.objects.filter(slug=STORE).update(read_access=VectorStore.ReadAccess.USERS)
     user = get_user_model().objects.filter(email="bench-retrieval@example.com").first()
     client = APIClient()
@@ -249,10 +255,7 @@ def evaluate_rest(queries: list[dict[str, Any]], mode: str, hybrid_weight: float
         hits = response.json()
         latencies.append(time.perf_counter() - started)
         assert response.status_code == 200, hits
-        ranked = list(dict.fromkeys(hit["doc_id"] for hit in hits))
-        rank = ranked.index(query["relevant"]) + 1 if query["relevant"] in ranked else None
-        per_language.setdefault(query["language"], []).append(rank)
-        per_language.setdefault("all", []).append(rank)
+        record(per_language, query, [hit["doc_id"] for hit in hits])
     return {"ranks": per_language, "latencies": latencies}
 
 

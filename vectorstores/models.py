@@ -29,9 +29,9 @@ WEIGHT_VALIDATORS = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 WEIGHTS_MESSAGE = _("At least one of the dense and sparse weights must be above 0.")
 
 
-def search_weights_check(*, dense_weight: float | None, sparse_weight: float | None) -> None:
+def search_weights_check(*, dense_weight: float, sparse_weight: float) -> None:
     """A search needs something to rank by: both weights at 0 would score every chunk 0."""
-    if dense_weight is not None and sparse_weight is not None and dense_weight <= 0 and sparse_weight <= 0:
+    if dense_weight <= 0 and sparse_weight <= 0:
         raise ValidationError({"sparse_weight": [WEIGHTS_MESSAGE]})
 
 

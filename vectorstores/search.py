@@ -161,7 +161,7 @@ def _seeds(terms: list[QueryTerm], *, chunk_count: int, skip_common: bool = True
     return list(seeds)
 
 
-def _passing_estimate(store: VectorStore, filters: str) -> int:
+def _passing_estimate(store: VectorStore, filters: dict[str, Any]) -> int:
     """How many chunks pass ``filters``, as PostgreSQL estimates it from its statistics on
     ``filterable`` (a millisecond; counting would read them all). A small store: all of them.
 
@@ -171,7 +171,7 @@ def _passing_estimate(store: VectorStore, filters: str) -> int:
     its filters estimated at a third of the truth (test_planner_statistics)."""
     if store.chunk_count <= EXACT_FILTER_MAX:
         return store.chunk_count
-    within = json.dumps({"store": store.slug, **json.loads(filters)})
+    within = json.dumps({"store": store.slug, **filters})
     return min(
         estimated_rows("SELECT 1 FROM vectorstores_chunk WHERE filterable @> %s::jsonb", [within]),
         store.chunk_count,
@@ -201,7 +201,7 @@ def hybrid_search(
     fallback_config = (list(store.text_configs or []) or [store.text_search_config])[0]
 
     filters = json.dumps(metadata_filters) if metadata_filters else None
-    few = bool(filters) and _passing_estimate(store, filters) <= EXACT_FILTER_MAX
+    few = bool(metadata_filters) and _passing_estimate(store, metadata_filters) <= EXACT_FILTER_MAX
     if few:  # found through the GIN index on filterable, then compared one by one
         filter_sql = "AND c.filterable @> %(filters)s::jsonb"
     elif filters:  # checked on each chunk the HNSW walk or the text index yields ("IS TRUE": not

@@ -103,7 +103,7 @@ def test_a_new_large_store_s_filters_are_estimated_from_its_own_values_after_ing
     assert store_statistics_refresh(store_id=new.pk, chunk_count=4000) is True
 
     # What the search decides by (exact scan or HNSW walk): the truth is 1,000.
-    assert 500 <= _passing_estimate(new, json.dumps({"topic": "n1"})) <= 2000
+    assert 500 <= _passing_estimate(new, {"topic": "n1"}) <= 2000
 
 
 @pytest.mark.django_db
