@@ -193,6 +193,7 @@ def evaluate(
     hybrid_weight: float,
     language_bonus: float | None,
     same_document_penalty: float | None,
+    proximity_weight: float | None = None,
 ) -> dict[str, Any]:
     from vectorstores.embeddings import get_embedder
     from vectorstores.models import VectorStore
@@ -207,6 +208,8 @@ def evaluate(
     options = {} if language_bonus is None else {"language_bonus": language_bonus}
     if same_document_penalty is not None:
         options["same_document_penalty"] = same_document_penalty
+    if proximity_weight is not None:
+        options["proximity_weight"] = proximity_weight
     for query in queries:
         vector = embedder.embed_query(query["query"])
         started = time.perf_counter()
@@ -369,6 +372,7 @@ def main() -> None:
     parser.add_argument(
         "--same-document-penalty", type=float, help="the search's SAME_DOCUMENT_PENALTY instead"
     )
+    parser.add_argument("--proximity-weight", type=float, help="the search's PROXIMITY_WEIGHT instead")
     parser.add_argument("--keep", action="store_true", help="search the store as it is, no re-ingest")
     parser.add_argument(
         "--rest", action="store_true", help="also ask each mode's queries through the REST API, timed"
@@ -412,7 +416,13 @@ def main() -> None:
     earlier = json.loads((CACHE / f"ranks-{args.compare}.json").read_text()) if args.compare else {}
     for mode in args.modes.split(","):
         result = evaluate(
-            queries, mode, args.fusion, args.dense_weight, args.language_bonus, args.same_document_penalty
+            queries,
+            mode,
+            args.fusion,
+            args.dense_weight,
+            args.language_bonus,
+            args.same_document_penalty,
+            args.proximity_weight,
         )
         saved[mode] = result["ranks"]
         for language in ("all", "en", "fr"):

@@ -7,7 +7,9 @@ Scoring (documented in the README):
   ``idf(t) · tf·(k1+1) / (tf + k1·(1 - b + b·len/avglen))`` with
   ``idf(t) = ln(1 + (N - df + 0.5)/(df + 0.5))``, k1 = 0.9, b = 0.4; tf is the term's count in
   the chunk's tsvector, len the chunk's term count, N and avglen the store's chunk count and
-  mean length, df from the per-store term table (kept up to date on ingest).
+  mean length, df from the per-store term table (kept up to date on ingest), plus
+  ``PROXIMITY_WEIGHT · idf·(k1+1)`` of the rarer word for each two neighbouring query words
+  found within ``PROXIMITY_WINDOW`` positions of each other in the chunk.
 * ``score`` = dense_weight · dense_norm + sparse_weight · bm25_norm where
   dense_norm = (dense - min)/(max - min) over the candidates (1 when they are all equal), and
   bm25_norm = bm25 / Σ_t idf(t)·(k1+1), the score a chunk would get by containing every query
@@ -31,6 +33,7 @@ broad one by the HNSW walk checking the filter as it goes (iterative scan).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -73,6 +76,17 @@ LANGUAGE_BONUS = 0.05
 # the top ten: hybrid nDCG@10 0.745 -> 0.751).
 SAME_DOCUMENT_PENALTY = 0.1
 
+# Two neighbouring words of the question found within PROXIMITY_WINDOW positions of each other in
+# a chunk (either order) add PROXIMITY_WEIGHT of the rarer one's full BM25 weight to its text
+# score. bench/retrieval.py (600 queries), paired against no proximity: hybrid +0.008
+# [+0.004, +0.014], keyword +0.006; the same phrase in the same order only, +0.006 and +0.008;
+# weight 0.5 +0.006 hybrid (keyword +0.011), 1.0 -0.002; window 1 +0.001, 5 +0.006; every pair
+# of words rather than neighbours +0.006.
+PROXIMITY_WEIGHT = 0.25
+PROXIMITY_WINDOW = 3
+# A long question's strongest pairs only, in each reading: each is checked on every candidate.
+PROXIMITY_PAIRS = 8
+
 # How the two scores make one (bench/retrieval.py measures them; "weighted" is the default).
 FUSIONS = {
     "weighted": "%(dw)s * n.dense_norm + %(sw)s * n.bm25_norm",
@@ -113,6 +127,7 @@ class QueryTerm:
     lexeme: str
     idf: float
     df: int
+    positions: tuple[int, ...] = ()  # where it stands in the query (stop words counted)
 
 
 def _query_terms(store: VectorStore, query: str) -> list[QueryTerm]:
@@ -120,13 +135,13 @@ def _query_terms(store: VectorStore, query: str) -> list[QueryTerm]:
     languages), accents folded as in the index, with IDF and document frequency. A chunk is
     scored with the terms of its own configuration only: an English chunk with the English
     reading of the query, a French one with the French reading."""
-    configs = list(store.text_configs or []) or [store.text_search_config]
+    configs = list(dict.fromkeys(store.text_configs or [])) or [store.text_search_config]
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT DISTINCT c.cfg, t.lexeme, COALESCE(s.df, 0)
+            SELECT c.cfg, t.lexeme, t.positions, COALESCE(s.df, 0)
               FROM unnest(%s::text[]) AS c(cfg)
-             CROSS JOIN LATERAL unnest(tsvector_to_array(kb_tsvector(c.cfg::regconfig, %s))) AS t(lexeme)
+             CROSS JOIN LATERAL unnest(kb_tsvector(c.cfg::regconfig, %s)) AS t
               LEFT JOIN vectorstores_term s ON s.store_id = %s AND s.term = t.lexeme
              ORDER BY 1, 2
             """,
@@ -135,9 +150,51 @@ def _query_terms(store: VectorStore, query: str) -> list[QueryTerm]:
         rows = cursor.fetchall()
     total = max(store.chunk_count, 1)
     return [
-        QueryTerm(config=config, lexeme=lexeme, idf=math.log(1 + (total - df + 0.5) / (df + 0.5)), df=df)
-        for config, lexeme, df in rows
+        QueryTerm(
+            config=config,
+            lexeme=lexeme,
+            idf=math.log(1 + (total - df + 0.5) / (df + 0.5)),
+            df=df,
+            positions=tuple(positions or ()),
+        )
+        for config, lexeme, positions, df in rows
     ]
+
+
+@dataclass(frozen=True)
+class QueryPair:
+    config: str
+    near: str  # a tsquery: the two lexemes within PROXIMITY_WINDOW positions, in either order
+    weight: float
+
+
+def _query_pairs(terms: list[QueryTerm]) -> list[QueryPair]:
+    """Each two neighbouring words of each reading of the query (at most PROXIMITY_WINDOW apart,
+    stop words keeping their place as in the index), to be looked for near each other in a
+    chunk, weighed by the rarer word's IDF. "list directory contents" is nearer "lists the
+    contents of a directory" than a page where "list" and "contents" meet only far apart."""
+    idf = {(term.config, term.lexeme): term.idf for term in terms}
+    words = sorted((term.config, at, term.lexeme) for term in terms for at in term.positions)
+    pairs: dict[str, dict[str, float]] = {}  # reading -> near query -> weight
+    for (config, at, first), (same, then, second) in itertools.pairwise(words):
+        if config != same or first == second or then - at > PROXIMITY_WINDOW:
+            continue
+        a, b = sorted((_quoted(first), _quoted(second)))
+        distances = range(1, PROXIMITY_WINDOW + 1)
+        near = " | ".join(f"{x} <{d}> {y}" for x, y in ((a, b), (b, a)) for d in distances)
+        weight = min(idf[(config, first)], idf[(config, second)])
+        reading = pairs.setdefault(config, {})
+        reading[near] = max(weight, reading.get(near, 0.0))
+    return [
+        QueryPair(config=config, near=near, weight=weight)
+        for config, reading in pairs.items()
+        for near, weight in sorted(reading.items(), key=lambda item: -item[1])[:PROXIMITY_PAIRS]
+    ]
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsquery operand, taken as it is (the query was already normalised)."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _query_config(store: VectorStore, query: str) -> str:
@@ -190,9 +247,11 @@ def hybrid_search(
     fusion: str = "weighted",
     language_bonus: float = LANGUAGE_BONUS,
     same_document_penalty: float = SAME_DOCUMENT_PENALTY,
+    proximity_weight: float = PROXIMITY_WEIGHT,
 ) -> list[SearchHit]:
     with transaction.atomic():  # a savepoint: a failing config must not break the caller's transaction
         terms = _query_terms(store, query)
+        pairs = _query_pairs(terms) if proximity_weight else []
         query_config = _query_config(store, query) if language_bonus else SIMPLE
     seeds = _seeds(terms, chunk_count=store.chunk_count, skip_common=query_vector is not None)
     dense_limit = max(DENSE_MIN_CANDIDATES, 4 * top_k)
@@ -228,6 +287,9 @@ def hybrid_search(
         "query_cfg": query_config,
         "same_doc": same_document_penalty,
         "lb": language_bonus if query_config != SIMPLE else 0.0,
+        "pair_cfgs": [pair.config for pair in pairs],
+        "nears": [pair.near for pair in pairs],
+        "pair_weights": [proximity_weight * pair.weight * (K1 + 1) for pair in pairs],
     }
     sparse_parts = []
     frequency = {term.lexeme: term.df for term in terms}
@@ -268,6 +330,11 @@ def hybrid_search(
             SELECT * FROM unnest(%(configs)s::text[], %(terms)s::text[], %(idfs)s::float8[])
                        AS i(cfg, term, weight)
         ),
+        pairs AS (
+            SELECT cfg, near::tsquery AS near, weight
+              FROM unnest(%(pair_cfgs)s::text[], %(nears)s::text[], %(pair_weights)s::float8[])
+                   AS p(cfg, near, weight)
+        ),
         best AS (SELECT cfg, sum(weight) * (%(k1)s + 1) AS possible FROM idf GROUP BY cfg),
         scored AS MATERIALIZED (
             SELECT c.id, c.doc_id, c.chunk_index, c.document_id,
@@ -283,6 +350,9 @@ def hybrid_search(
                          JOIN idf i ON i.term = u.lexeme
                                    AND i.cfg = COALESCE(NULLIF(c.language, ''), %(fallback)s)
                          CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS n) tf
+                   ), 0) + COALESCE((
+                       SELECT sum(p.weight) FROM pairs p
+                        WHERE p.cfg = COALESCE(NULLIF(c.language, ''), %(fallback)s) AND c.tsv @@ p.near
                    ), 0) AS bm25_score
               FROM candidates JOIN vectorstores_chunk c ON c.id = candidates.id
         ),
