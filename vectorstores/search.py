@@ -79,7 +79,7 @@ SAME_DOCUMENT_PENALTY = 0.1
 # Two neighbouring words of the question found within PROXIMITY_WINDOW positions of each other in
 # a chunk (either order) add PROXIMITY_WEIGHT of the rarer one's full BM25 weight to its text
 # score. bench/retrieval.py (600 queries), paired against no proximity: hybrid +0.008
-# [+0.004, +0.014], keyword +0.006; the same phrase in the same order only, +0.006 and +0.008;
+# [+0.004, +0.014], keyword +0.007; the same phrase in the same order only, +0.006 and +0.008;
 # weight 0.5 +0.006 hybrid (keyword +0.011), 1.0 -0.002; window 1 +0.001, 5 +0.006; every pair
 # of words rather than neighbours +0.006.
 PROXIMITY_WEIGHT = 0.25
